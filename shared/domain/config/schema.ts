@@ -1,0 +1,118 @@
+import { z } from "zod";
+import { PRIVILEGE_LEVELS } from "../../ports/privilege-source.ts";
+import { SEVERITIES, STEP_IDS } from "../vocabulary.ts";
+import { parseSource } from "./sources.ts";
+import { DAY_NAMES, isTimeZone, parseClock } from "./time-window.ts";
+
+const ACCOUNT_ARN = /^arn:aws[a-z-]*:(iam|sts)::(\d{12}|\*):[^\s]+$/;
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-*]+:(\d{12}|\*):secret:[^\s]+$/;
+const ACCESS_KEY = /^(AKIA|ASIA)[A-Z0-9]{16}$/;
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+const ID = /^[a-z0-9][a-z0-9-]*$/;
+
+const id = z.string().regex(ID, "must be lower-case letters, digits and dashes, such as ci-deployer");
+const iamArnPattern = z
+  .string()
+  .regex(ACCOUNT_ARN, "is not an IAM ARN pattern; write it like arn:aws:iam::111122223333:role/ci-deployer (* allowed)");
+const source = z.string().superRefine((text, ctx) => {
+  const spec = parseSource(text);
+  if (spec.kind === "invalid") ctx.addIssue({ code: "custom", message: spec.reason });
+});
+const criticality = z.enum(SEVERITIES, { error: "must be one of low, medium, high, critical" });
+const playbook = z.string().regex(ID, "must be a playbook id such as revoke-sessions");
+
+const windowSchema = z
+  .object({
+    days: z
+      .array(z.enum(DAY_NAMES, { error: `must be one of ${DAY_NAMES.join(", ")}` }))
+      .min(1, "lists no day; name at least one of mon … sun"),
+    from: z.string().refine((t) => parseClock(t) !== undefined, "must be a 24-hour time such as 07:00"),
+    to: z.string().refine((t) => parseClock(t) !== undefined, "must be a 24-hour time such as 20:00 (24:00 for midnight)"),
+    tz: z.string().refine(isTimeZone, "is not an IANA time zone; write it like Europe/Berlin or UTC"),
+  })
+  .strict();
+
+export const profileSchema = z
+  .object({
+    id,
+    match: z
+      .object({
+        roles: z.array(iamArnPattern).default([]),
+        users: z.array(iamArnPattern).default([]),
+        accessKeys: z.array(z.string().regex(ACCESS_KEY, "is not an access key id; they look like AKIAIOSFODNN7EXAMPLE")).default([]),
+      })
+      .strict()
+      .refine((m) => m.roles.length + m.users.length + m.accessKeys.length > 0, "matches nothing; give roles, users or accessKeys"),
+    sources: z.array(source).optional(),
+    windows: z.array(windowSchema).optional(),
+    regions: z.array(z.string().regex(REGION, "is not a region name such as eu-central-1")).optional(),
+    criticality: criticality.default("medium"),
+    /** What the identity can do, when no IAM snapshot is given. */
+    privilege: z.enum(PRIVILEGE_LEVELS, { error: `must be one of ${PRIVILEGE_LEVELS.join(", ")}` }).optional(),
+    owner: z.string().optional(),
+    playbook: playbook.optional(),
+  })
+  .strict();
+
+export const secretSchema = z
+  .object({
+    id,
+    match: z
+      .array(
+        z.string().refine((t) => SECRET_ARN.test(t) || !t.startsWith("arn:"), {
+          message: "is not a secret ARN; write arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-* or the secret's name",
+        }),
+      )
+      .min(1, "lists no secret; give the secret's ARN or name"),
+    readers: z.array(iamArnPattern).default([]),
+    sources: z.array(source).optional(),
+    criticality: criticality.default("high"),
+    owner: z.string().optional(),
+    playbook: playbook.optional(),
+  })
+  .strict();
+
+const band = z.enum([...SEVERITIES, "never"], { error: "must be one of low, medium, high, critical, never" });
+
+export const policySchema = z
+  .object({
+    auto: band.default("critical"),
+    approval: band.default("high"),
+    notify: band.default("medium"),
+    /** The playbook for each credential kind when the profile names none. */
+    playbooks: z
+      .object({
+        "access-key": playbook.optional(),
+        "role-session": playbook.optional(),
+        secret: playbook.optional(),
+        root: playbook.optional(),
+        console: playbook.optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    profiles: z.array(profileSchema).default([]),
+    secrets: z.array(secretSchema).default([]),
+    policy: policySchema.default({ auto: "critical", approval: "high", notify: "medium", playbooks: {} }),
+    protected: z.array(iamArnPattern).default([]),
+    learning: z
+      .object({ days: z.number().int("must be a whole number of days").min(0).max(365, "must be at most 365") })
+      .strict()
+      .default({ days: 7 }),
+    /** Which VPC each VPC endpoint belongs to, so `vpc-…` sources can match (CloudTrail names only the endpoint). */
+    vpcEndpoints: z.record(z.string().regex(/^vpce-[0-9a-f]+$/), z.string().regex(/^vpc-[0-9a-f]+$/)).default({}),
+  })
+  .strict();
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type ConfigFile = z.output<typeof configSchema>;
+export type ProfileConfig = z.output<typeof profileSchema>;
+export type SecretConfig = z.output<typeof secretSchema>;
+export type PolicyConfig = z.output<typeof policySchema>;
+
+/** Step ids a playbook may name directly. */
+export const KNOWN_STEPS: readonly string[] = STEP_IDS;
