@@ -1,5 +1,12 @@
 /** What a principal can do, strongest first. */
-export const PRIVILEGE_LEVELS = ["admin", "iam-write", "secrets-read", "data-write", "read-only", "none"] as const;
+export const PRIVILEGE_LEVELS = [
+  "admin",
+  "iam-write",
+  "secrets-read",
+  "data-write",
+  "read-only",
+  "none",
+] as const;
 export type PrivilegeLevel = (typeof PRIVILEGE_LEVELS)[number];
 
 export interface PrivilegeAssessment {

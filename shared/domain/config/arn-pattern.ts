@@ -8,7 +8,12 @@ export class ArnPattern {
   constructor(readonly text: string) {
     this.#regex =
       text.includes("*") || text.includes("?")
-        ? new RegExp(`^${text.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`)
+        ? new RegExp(
+            `^${text
+              .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+              .replace(/\*/g, ".*")
+              .replace(/\?/g, ".")}$`,
+          )
         : undefined;
   }
 

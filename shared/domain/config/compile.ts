@@ -1,7 +1,7 @@
 import type { z } from "zod";
+import type { PrivilegeLevel } from "../../ports/privilege-source.ts";
 import { show, VigilError } from "../errors.ts";
 import type { CredentialUse } from "../event.ts";
-import type { PrivilegeLevel } from "../../ports/privilege-source.ts";
 import type { Criticality } from "../vocabulary.ts";
 import { ArnPattern, matchesAny } from "./arn-pattern.ts";
 import { type ConfigFile, configSchema, type PolicyConfig } from "./schema.ts";
@@ -57,9 +57,12 @@ export class ConfigError extends VigilError {
     readonly source: string,
     readonly problems: readonly string[],
   ) {
-    super(`${source}: ${problems.length} problem${problems.length === 1 ? "" : "s"} in the configuration:\n  - ${problems.join("\n  - ")}`, {
-      context: { source, problems },
-    });
+    super(
+      `${source}: ${problems.length} problem${problems.length === 1 ? "" : "s"} in the configuration:\n  - ${problems.join("\n  - ")}`,
+      {
+        context: { source, problems },
+      },
+    );
   }
 }
 
@@ -69,7 +72,11 @@ export class ConfigError extends VigilError {
  */
 export function compileConfig(input: unknown, source: string, playbookIds: readonly string[]): VigilConfig {
   const parsed = configSchema.safeParse(input ?? {});
-  if (!parsed.success) throw new ConfigError(source, parsed.error.issues.map((issue) => describeIssue(issue, input)));
+  if (!parsed.success)
+    throw new ConfigError(
+      source,
+      parsed.error.issues.map((issue) => describeIssue(issue, input)),
+    );
   const file = parsed.data;
   const problems = crossChecks(file, playbookIds);
   if (problems.length > 0) throw new ConfigError(source, problems);
@@ -120,14 +127,16 @@ function crossChecks(file: ConfigFile, playbookIds: readonly string[]): string[]
   const known = `valid playbooks are ${playbookIds.join(", ")}`;
   const seen = new Set<string>();
   for (const [i, p] of file.profiles.entries()) {
-    if (seen.has(p.id)) problems.push(`profile ${show(p.id)} (profiles[${i}]): id is used twice; give each profile its own id`);
+    if (seen.has(p.id))
+      problems.push(`profile ${show(p.id)} (profiles[${i}]): id is used twice; give each profile its own id`);
     seen.add(p.id);
     if (p.playbook !== undefined && !playbookIds.includes(p.playbook)) {
       problems.push(`profile ${show(p.id)}: playbook ${show(p.playbook)} is unknown; ${known}`);
     }
   }
   for (const [i, s] of file.secrets.entries()) {
-    if (seen.has(s.id)) problems.push(`secret ${show(s.id)} (secrets[${i}]): id is used twice; give each profile its own id`);
+    if (seen.has(s.id))
+      problems.push(`secret ${show(s.id)} (secrets[${i}]): id is used twice; give each profile its own id`);
     seen.add(s.id);
     if (s.playbook !== undefined && !playbookIds.includes(s.playbook)) {
       problems.push(`secret ${show(s.id)}: playbook ${show(s.playbook)} is unknown; ${known}`);
@@ -147,7 +156,8 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
   let rest = path;
   if ((path[0] === "profiles" || path[0] === "secrets") && typeof path[1] === "number") {
     const entry = valueAt(input, path.slice(0, 2));
-    const id = typeof entry === "object" && entry !== null ? (entry as Record<string, unknown>).id : undefined;
+    const id =
+      typeof entry === "object" && entry !== null ? (entry as Record<string, unknown>).id : undefined;
     const noun = path[0] === "profiles" ? "profile" : "secret";
     subject = typeof id === "string" ? `${noun} ${show(id)}: ` : `${path[0]}[${path[1]}] (no id): `;
     rest = path.slice(2);
@@ -159,7 +169,8 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
     return `${subject}${where}has unknown field${issue.keys.length === 1 ? "" : "s"} ${issue.keys.map((k) => show(k)).join(", ")}; check the spelling against the config format in the README`;
   }
   if (bad === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value")) {
-    return `${subject}${field || "config"} is missing; ${issue.message}`;
+    const fix = issue.message.startsWith("Invalid input") ? "add it (the config format is in the README)" : `it ${issue.message}`;
+    return `${subject}${field || "config"} is missing; ${fix}`;
   }
   const value = bad === undefined ? "" : ` ${show(bad)}`;
   return `${subject}${field || "config"}${value} ${issue.message}`;
@@ -176,7 +187,8 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 
 function formatPath(path: readonly PropertyKey[]): string {
   let text = "";
-  for (const key of path) text += typeof key === "number" ? `[${key}]` : text === "" ? String(key) : `.${String(key)}`;
+  for (const key of path)
+    text += typeof key === "number" ? `[${key}]` : text === "" ? String(key) : `.${String(key)}`;
   return text;
 }
 

@@ -13,7 +13,10 @@ const ID = /^[a-z0-9][a-z0-9-]*$/;
 const id = z.string().regex(ID, "must be lower-case letters, digits and dashes, such as ci-deployer");
 const iamArnPattern = z
   .string()
-  .regex(ACCOUNT_ARN, "is not an IAM ARN pattern; write it like arn:aws:iam::111122223333:role/ci-deployer (* allowed)");
+  .regex(
+    ACCOUNT_ARN,
+    "is not an IAM ARN pattern; write it like arn:aws:iam::111122223333:role/ci-deployer (* allowed)",
+  );
 const source = z.string().superRefine((text, ctx) => {
   const spec = parseSource(text);
   if (spec.kind === "invalid") ctx.addIssue({ code: "custom", message: spec.reason });
@@ -27,7 +30,12 @@ const windowSchema = z
       .array(z.enum(DAY_NAMES, { error: `must be one of ${DAY_NAMES.join(", ")}` }))
       .min(1, "lists no day; name at least one of mon … sun"),
     from: z.string().refine((t) => parseClock(t) !== undefined, "must be a 24-hour time such as 07:00"),
-    to: z.string().refine((t) => parseClock(t) !== undefined, "must be a 24-hour time such as 20:00 (24:00 for midnight)"),
+    to: z
+      .string()
+      .refine(
+        (t) => parseClock(t) !== undefined,
+        "must be a 24-hour time such as 20:00 (24:00 for midnight)",
+      ),
     tz: z.string().refine(isTimeZone, "is not an IANA time zone; write it like Europe/Berlin or UTC"),
   })
   .strict();
@@ -39,16 +47,23 @@ export const profileSchema = z
       .object({
         roles: z.array(iamArnPattern).default([]),
         users: z.array(iamArnPattern).default([]),
-        accessKeys: z.array(z.string().regex(ACCESS_KEY, "is not an access key id; they look like AKIAIOSFODNN7EXAMPLE")).default([]),
+        accessKeys: z
+          .array(z.string().regex(ACCESS_KEY, "is not an access key id; they look like AKIAIOSFODNN7EXAMPLE"))
+          .default([]),
       })
       .strict()
-      .refine((m) => m.roles.length + m.users.length + m.accessKeys.length > 0, "matches nothing; give roles, users or accessKeys"),
+      .refine(
+        (m) => m.roles.length + m.users.length + m.accessKeys.length > 0,
+        "matches nothing; give roles, users or accessKeys",
+      ),
     sources: z.array(source).optional(),
     windows: z.array(windowSchema).optional(),
     regions: z.array(z.string().regex(REGION, "is not a region name such as eu-central-1")).optional(),
     criticality: criticality.default("medium"),
     /** What the identity can do, when no IAM snapshot is given. */
-    privilege: z.enum(PRIVILEGE_LEVELS, { error: `must be one of ${PRIVILEGE_LEVELS.join(", ")}` }).optional(),
+    privilege: z
+      .enum(PRIVILEGE_LEVELS, { error: `must be one of ${PRIVILEGE_LEVELS.join(", ")}` })
+      .optional(),
     owner: z.string().optional(),
     playbook: playbook.optional(),
   })
@@ -60,7 +75,8 @@ export const secretSchema = z
     match: z
       .array(
         z.string().refine((t) => SECRET_ARN.test(t) || !t.startsWith("arn:"), {
-          message: "is not a secret ARN; write arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-* or the secret's name",
+          message:
+            "is not a secret ARN; write arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-* or the secret's name",
         }),
       )
       .min(1, "lists no secret; give the secret's ARN or name"),
@@ -100,11 +116,15 @@ export const configSchema = z
     policy: policySchema.default({ auto: "critical", approval: "high", notify: "medium", playbooks: {} }),
     protected: z.array(iamArnPattern).default([]),
     learning: z
-      .object({ days: z.number().int("must be a whole number of days").min(0).max(365, "must be at most 365") })
+      .object({
+        days: z.number().int("must be a whole number of days").min(0).max(365, "must be at most 365"),
+      })
       .strict()
       .default({ days: 7 }),
     /** Which VPC each VPC endpoint belongs to, so `vpc-…` sources can match (CloudTrail names only the endpoint). */
-    vpcEndpoints: z.record(z.string().regex(/^vpce-[0-9a-f]+$/), z.string().regex(/^vpc-[0-9a-f]+$/)).default({}),
+    vpcEndpoints: z
+      .record(z.string().regex(/^vpce-[0-9a-f]+$/), z.string().regex(/^vpc-[0-9a-f]+$/))
+      .default({}),
   })
   .strict();
 

@@ -37,11 +37,14 @@ export class SecretMatcher {
 
   matches(secretId: string): boolean {
     const used = readSecretId(secretId);
-    if (used.region !== undefined && this.#region !== undefined && !this.#region.matches(used.region)) return false;
+    if (used.region !== undefined && this.#region !== undefined && !this.#region.matches(used.region))
+      return false;
     if (used.account !== undefined && this.#account !== undefined && !this.#account.matches(used.account)) {
       return false;
     }
     if (this.#name.matches(used.name)) return true;
-    return used.region !== undefined && RANDOM_SUFFIX.test(used.name) && this.#name.matches(used.name.slice(0, -7));
+    return (
+      used.region !== undefined && RANDOM_SUFFIX.test(used.name) && this.#name.matches(used.name.slice(0, -7))
+    );
   }
 }

@@ -3,7 +3,12 @@ import type { UseSource } from "../event.ts";
 
 /** What a declared source string is, or why it is none. */
 export type SourceSpec =
-  | { readonly kind: "cidr"; readonly address: string; readonly prefix: number; readonly family: "ipv4" | "ipv6" }
+  | {
+      readonly kind: "cidr";
+      readonly address: string;
+      readonly prefix: number;
+      readonly family: "ipv4" | "ipv6";
+    }
   | { readonly kind: "vpc-endpoint" | "vpc" | "service"; readonly value: string }
   | { readonly kind: "invalid"; readonly reason: string };
 
@@ -30,7 +35,10 @@ export function parseSource(text: string): SourceSpec {
   const prefixText = slash === -1 ? String(max) : text.slice(slash + 1);
   const prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : Number.NaN;
   if (!(prefix >= 0 && prefix <= max)) {
-    return { kind: "invalid", reason: `has prefix length ${JSON.stringify(prefixText)}; IPv${version} prefixes are 0 to ${max}` };
+    return {
+      kind: "invalid",
+      reason: `has prefix length ${JSON.stringify(prefixText)}; IPv${version} prefixes are 0 to ${max}`,
+    };
   }
   return { kind: "cidr", address, prefix, family: version === 4 ? "ipv4" : "ipv6" };
 }
@@ -68,7 +76,8 @@ export class SourceSet {
       const vpc = this.vpcOfEndpoint.get(endpoint);
       if (vpc !== undefined && this.#vpcs.has(vpc)) return true;
     }
-    if (source.kind === "aws-service") return source.service !== undefined && this.#services.has(source.service);
+    if (source.kind === "aws-service")
+      return source.service !== undefined && this.#services.has(source.service);
     if (source.kind === "ip" && source.ip !== undefined) {
       const family = isIP(source.ip);
       if (family === 0) return false;

@@ -59,7 +59,8 @@ function offsetAt(epochMs: number, tz: string): number {
   }
   const at = bucket * QUARTER_HOUR;
   const parts: Record<string, number> = {};
-  for (const part of format.formatToParts(at)) if (part.type !== "literal") parts[part.type] = Number(part.value);
+  for (const part of format.formatToParts(at))
+    if (part.type !== "literal") parts[part.type] = Number(part.value);
   const local = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!);
   const offset = local - at;
   if (offsetCache.size > 50_000) offsetCache.clear();

@@ -41,7 +41,10 @@ export function normalizeRecord(value: unknown, origin?: RecordOrigin): Normaliz
   }
   const principal = principalOf(record);
   if (principal === undefined) {
-    return { kind: "ignored", reason: `no credential behind a ${record.userIdentity.type ?? "typeless"} identity` };
+    return {
+      kind: "ignored",
+      reason: `no credential behind a ${record.userIdentity.type ?? "typeless"} identity`,
+    };
   }
   const credential = credentialOf(record, principal);
   const use: CredentialUse = {
@@ -157,7 +160,8 @@ function sourceOf(record: CloudTrailRecord): UseSource {
   if (raw.endsWith(".amazonaws.com") || raw.endsWith(".aws.internal")) {
     return { kind: "aws-service", service: raw, vpcEndpointId };
   }
-  if (IP_V4.test(raw) || (raw.includes(":") && IP_V6.test(raw))) return { kind: "ip", ip: raw, vpcEndpointId };
+  if (IP_V4.test(raw) || (raw.includes(":") && IP_V6.test(raw)))
+    return { kind: "ip", ip: raw, vpcEndpointId };
   return { kind: "unknown", vpcEndpointId };
 }
 
@@ -184,6 +188,12 @@ function secretIdsOf(record: CloudTrailRecord): string[] {
 }
 
 function syntheticEventId(record: CloudTrailRecord): string {
-  const basis = [record.eventTime, record.eventSource, record.eventName, record.userIdentity.arn ?? "", record.sourceIPAddress ?? ""];
+  const basis = [
+    record.eventTime,
+    record.eventSource,
+    record.eventName,
+    record.userIdentity.arn ?? "",
+    record.sourceIPAddress ?? "",
+  ];
   return `synthetic-${createHash("sha256").update(basis.join("\u0000")).digest("hex").slice(0, 32)}`;
 }

@@ -9,31 +9,31 @@ const looseRecord = z.record(z.string(), z.unknown());
 
 export const userIdentitySchema = z.object(
   {
-  type: optionalString,
-  principalId: optionalString,
-  arn: optionalString,
-  accountId: optionalString,
-  accessKeyId: optionalString,
-  userName: optionalString,
-  invokedBy: optionalString,
-  sessionContext: z
-    .object({
-      attributes: z
-        .object({
-          creationDate: optionalString,
-          mfaAuthenticated: z.union([z.string(), z.boolean()]).optional().catch(undefined),
-        })
-        .optional()
-        .catch(undefined),
-      sessionIssuer: z
-        .object({ type: optionalString, arn: optionalString, userName: optionalString })
-        .optional()
-        .catch(undefined),
-      sourceIdentity: optionalString,
-      ec2RoleDelivery: optionalString,
-    })
-    .optional()
-    .catch(undefined),
+    type: optionalString,
+    principalId: optionalString,
+    arn: optionalString,
+    accountId: optionalString,
+    accessKeyId: optionalString,
+    userName: optionalString,
+    invokedBy: optionalString,
+    sessionContext: z
+      .object({
+        attributes: z
+          .object({
+            creationDate: optionalString,
+            mfaAuthenticated: z.union([z.string(), z.boolean()]).optional().catch(undefined),
+          })
+          .optional()
+          .catch(undefined),
+        sessionIssuer: z
+          .object({ type: optionalString, arn: optionalString, userName: optionalString })
+          .optional()
+          .catch(undefined),
+        sourceIdentity: optionalString,
+        ec2RoleDelivery: optionalString,
+      })
+      .optional()
+      .catch(undefined),
   },
   { error: "userIdentity is missing or not an object" },
 );

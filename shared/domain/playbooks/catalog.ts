@@ -1,4 +1,4 @@
-import type { CredentialRef, Principal } from "../event.ts";
+import type { CredentialRef } from "../event.ts";
 import type { StepId } from "../vocabulary.ts";
 
 /** One step of a planned playbook: the registered step, what it acts on, and its parameters. */
@@ -22,7 +22,8 @@ export interface PlannedPlaybook {
 /** What a playbook is planned for. */
 export interface PlaybookSubject {
   readonly credential: CredentialRef;
-  readonly principal: Principal;
+  /** The IAM identity to act on: the user of a key, the role of a session. */
+  readonly principalArn: string;
   /** The time the plan is made; sessions issued before it are revoked. */
   readonly at: number;
 }
@@ -34,17 +35,17 @@ interface PlaybookDefinition {
 
 const notify = (s: PlaybookSubject): PlannedStep => ({
   step: "notify",
-  target: s.principal.arn,
+  target: s.principalArn,
   params: { credential: `${s.credential.kind}:${s.credential.id}` },
   description: `notify the owner and on-call about ${s.credential.kind} ${s.credential.id}`,
 });
 
 function roleArnOf(s: PlaybookSubject): string | undefined {
-  return s.principal.arn.includes(":role/") ? s.principal.arn : undefined;
+  return s.principalArn.includes(":role/") ? s.principalArn : undefined;
 }
 
 function userArnOf(s: PlaybookSubject): string | undefined {
-  return s.principal.arn.includes(":user/") ? s.principal.arn : undefined;
+  return s.principalArn.includes(":user/") ? s.principalArn : undefined;
 }
 
 function deactivateKey(s: PlaybookSubject): PlannedStep | undefined {
@@ -74,11 +75,21 @@ function revokeSessions(s: PlaybookSubject): PlannedStep | undefined {
 function quarantine(s: PlaybookSubject): PlannedStep | undefined {
   const role = roleArnOf(s);
   if (role !== undefined) {
-    return { step: "quarantine-role", target: role, params: { roleArn: role }, description: `attach a deny-all inline policy and a quarantine tag to ${role}` };
+    return {
+      step: "quarantine-role",
+      target: role,
+      params: { roleArn: role },
+      description: `attach a deny-all inline policy and a quarantine tag to ${role}`,
+    };
   }
   const user = userArnOf(s);
   if (user === undefined) return undefined;
-  return { step: "quarantine-user", target: user, params: { userArn: user }, description: `attach a deny-all inline policy and a quarantine tag to ${user}` };
+  return {
+    step: "quarantine-user",
+    target: user,
+    params: { userArn: user },
+    description: `attach a deny-all inline policy and a quarantine tag to ${user}`,
+  };
 }
 
 function steps(...planned: Array<PlannedStep | undefined>): PlannedStep[] {
@@ -86,7 +97,9 @@ function steps(...planned: Array<PlannedStep | undefined>): PlannedStep[] {
 }
 
 function unreachable(s: PlaybookSubject, wanted: string): string[] {
-  return [`${wanted} does not apply to ${s.credential.kind} ${s.credential.id}; only the notification is planned`];
+  return [
+    `${wanted} does not apply to ${s.credential.kind} ${s.credential.id}; only the notification is planned`,
+  ];
 }
 
 /**
@@ -112,7 +125,10 @@ export const PLAYBOOKS: Readonly<Record<string, PlaybookDefinition>> = {
     title: "Revoke sessions and quarantine the role",
     plan: (s) => {
       const planned = steps(revokeSessions(s), quarantine(s));
-      return { steps: [...planned, notify(s)], notes: planned.length ? [] : unreachable(s, "quarantining a role") };
+      return {
+        steps: [...planned, notify(s)],
+        notes: planned.length ? [] : unreachable(s, "quarantining a role"),
+      };
     },
   },
   "quarantine-user": {
@@ -127,19 +143,23 @@ export const PLAYBOOKS: Readonly<Record<string, PlaybookDefinition>> = {
     title: "Detach the principal's managed policies",
     plan: (s) => {
       const arn = roleArnOf(s) ?? userArnOf(s);
-      const detach: PlannedStep | undefined = arn === undefined ? undefined : {
-        step: "detach-policies",
-        target: arn,
-        params: { principalArn: arn },
-        description: `detach every managed policy from ${arn}, recording each so undo can re-attach it`,
-      };
+      const detach: PlannedStep | undefined =
+        arn === undefined
+          ? undefined
+          : {
+              step: "detach-policies",
+              target: arn,
+              params: { principalArn: arn },
+              description: `detach every managed policy from ${arn}, recording each so undo can re-attach it`,
+            };
       return { steps: steps(detach, notify(s)), notes: detach ? [] : unreachable(s, "detaching policies") };
     },
   },
   "rotate-secret": {
     title: "Rotate the secret",
     plan: (s) => {
-      if (s.credential.kind !== "secret") return { steps: [notify(s)], notes: unreachable(s, "rotating a secret") };
+      if (s.credential.kind !== "secret")
+        return { steps: [notify(s)], notes: unreachable(s, "rotating a secret") };
       return {
         steps: [
           {
@@ -165,7 +185,9 @@ export const PLAYBOOK_IDS: readonly string[] = Object.keys(PLAYBOOKS);
 export function planPlaybook(id: string, subject: PlaybookSubject): PlannedPlaybook {
   const definition = PLAYBOOKS[id];
   if (definition === undefined) {
-    throw new RangeError(`playbook ${JSON.stringify(id)} is unknown; valid playbooks are ${PLAYBOOK_IDS.join(", ")}`);
+    throw new RangeError(
+      `playbook ${JSON.stringify(id)} is unknown; valid playbooks are ${PLAYBOOK_IDS.join(", ")}`,
+    );
   }
   const { steps: planned, notes } = definition.plan(subject);
   return { id, steps: planned, notes };
