@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml, YAMLParseError } from "yaml";
-import { type VigilConfig, ConfigError, compileConfig } from "../domain/config/compile.ts";
+import { ConfigError, compileConfig, type VigilConfig } from "../domain/config/compile.ts";
 import { PLAYBOOK_IDS } from "../domain/playbooks/catalog.ts";
 
 /**
@@ -15,7 +15,9 @@ export function loadConfigFile(path: string): VigilConfig {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === "ENOENT" ? "does not exist" : `cannot be read (${code ?? (error as Error).message})`;
-    throw new ConfigError(path, [`the config file ${why}; pass an existing file with --config PATH (the format is in the README)`]);
+    throw new ConfigError(path, [
+      `the config file ${why}; pass an existing file with --config PATH (the format is in the README)`,
+    ]);
   }
   let value: unknown;
   try {

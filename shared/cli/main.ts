@@ -1,5 +1,4 @@
-import { readFileSync } from "node:fs";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { AwsNetworkClassifier } from "../adapters/aws-network-classifier.ts";
@@ -70,7 +69,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     if (command === "replay") return await replay(paths, values, io);
     if (command === "learn") return await learn(paths, values, io);
-    throw new UsageError(`unknown command ${JSON.stringify(command)}; the commands are replay, learn and help`);
+    throw new UsageError(
+      `unknown command ${JSON.stringify(command)}; the commands are replay, learn and help`,
+    );
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr.write(`vigil: ${error.message}\n`);
@@ -86,7 +87,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 }
 
 function readVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
   return pkg.version;
 }
 
@@ -104,7 +107,8 @@ function configOf(values: Values, io: CliIo): VigilConfig {
 
 function storeOf(values: Values, io: CliIo): RunStore {
   if (values.memory) {
-    if (values.store !== undefined) throw new UsageError("--memory and --store exclude each other; choose one");
+    if (values.store !== undefined)
+      throw new UsageError("--memory and --store exclude each other; choose one");
     return nullRunStore;
   }
   return new SqliteRunStore(resolve(io.cwd, values.store ?? ".vigil/vigil.db"));
@@ -118,13 +122,17 @@ function privilegeOf(values: Values, io: CliIo): PrivilegeSource | undefined {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new UsageError(`--iam-snapshot ${file} cannot be read (${(error as NodeJS.ErrnoException).code}); give the JSON file written by 'aws iam get-account-authorization-details'`);
+    throw new UsageError(
+      `--iam-snapshot ${file} cannot be read (${(error as NodeJS.ErrnoException).code}); give the JSON file written by 'aws iam get-account-authorization-details'`,
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`--iam-snapshot ${file} is not JSON (${(error as Error).message}); give the output of 'aws iam get-account-authorization-details'`);
+    throw new UsageError(
+      `--iam-snapshot ${file} is not JSON (${(error as Error).message}); give the output of 'aws iam get-account-authorization-details'`,
+    );
   }
   return loadIamSnapshot(json, file);
 }
@@ -156,7 +164,8 @@ function itemsOf(paths: readonly string[], io: CliIo): AsyncIterable<SourceItem>
 }
 
 async function replay(paths: readonly string[], values: Values, io: CliIo): Promise<number> {
-  if (paths.length === 0) throw new UsageError("replay needs at least one file or directory, e.g. vigil replay trail.json.gz");
+  if (paths.length === 0)
+    throw new UsageError("replay needs at least one file or directory, e.g. vigil replay trail.json.gz");
   if (values.apply) {
     throw new UsageError(
       "--apply (executing playbooks against AWS) is not available in this version; without it vigil plans playbooks and executes nothing",
@@ -185,7 +194,9 @@ async function replay(paths: readonly string[], values: Values, io: CliIo): Prom
       );
     }
     if (result.rejectedTruncated) {
-      io.stderr.write(`vigil: ${result.summary.rejected} records were rejected; the report lists the first ${result.rejected.length}\n`);
+      io.stderr.write(
+        `vigil: ${result.summary.rejected} records were rejected; the report lists the first ${result.rejected.length}\n`,
+      );
     }
     return 0;
   } finally {
@@ -194,10 +205,13 @@ async function replay(paths: readonly string[], values: Values, io: CliIo): Prom
 }
 
 async function learn(paths: readonly string[], values: Values, io: CliIo): Promise<number> {
-  if (values.memory) throw new UsageError("learn keeps baselines in the store; --memory would throw them away");
+  if (values.memory)
+    throw new UsageError("learn keeps baselines in the store; --memory would throw them away");
   const fromCloudTrail = values["from-cloudtrail"] === true;
-  if (fromCloudTrail === (paths.length > 0)) {
-    throw new UsageError("learn needs either history files (vigil learn trail/) or --from-cloudtrail --days N, not both");
+  if (fromCloudTrail === paths.length > 0) {
+    throw new UsageError(
+      "learn needs either history files (vigil learn trail/) or --from-cloudtrail --days N, not both",
+    );
   }
   const config = configOf(values, io);
   const store = storeOf(values, io);

@@ -1,4 +1,4 @@
-import { MemoryBaselines } from "../../shared/adapters/memory-baselines.ts";
+import { MemoryBaselines } from "../../shared/domain/baseline/memory-baselines.ts";
 import { compileConfig, ProfileIndex, type VigilConfig } from "../../shared/domain/config/compile.ts";
 import type { ConfigInput } from "../../shared/domain/config/schema.ts";
 import type { DetectionContext, SubjectHistory } from "../../shared/domain/detections/detection.ts";

@@ -169,7 +169,9 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
     return `${subject}${where}has unknown field${issue.keys.length === 1 ? "" : "s"} ${issue.keys.map((k) => show(k)).join(", ")}; check the spelling against the config format in the README`;
   }
   if (bad === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value")) {
-    const fix = issue.message.startsWith("Invalid input") ? "add it (the config format is in the README)" : `it ${issue.message}`;
+    const fix = issue.message.startsWith("Invalid input")
+      ? "add it (the config format is in the README)"
+      : `it ${issue.message}`;
     return `${subject}${field || "config"} is missing; ${fix}`;
   }
   const value = bad === undefined ? "" : ` ${show(bad)}`;

@@ -142,9 +142,15 @@ function sessionOf(record: CloudTrailRecord): CredentialUse["session"] {
   };
 }
 
+/**
+ * Whether a console sign-in used MFA. Logged as "Yes", "YES" or "No"; a SAML sign-in says nothing
+ * useful (MFA happens at the identity provider), so it is undefined there.
+ */
 function mfaUsedOf(record: CloudTrailRecord): boolean | undefined {
-  const used = record.additionalEventData?.MFAUsed;
-  return typeof used === "string" ? used === "Yes" : undefined;
+  const data = record.additionalEventData;
+  const used = data?.MFAUsed;
+  if (typeof used !== "string" || data?.SamlProviderArn !== undefined) return undefined;
+  return used.toLowerCase() === "yes";
 }
 
 function sourceOf(record: CloudTrailRecord): UseSource {

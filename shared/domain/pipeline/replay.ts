@@ -1,9 +1,9 @@
-import { MemoryBaselines } from "../../adapters/memory-baselines.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { NetworkClassifier } from "../../ports/network-classifier.ts";
 import type { PrivilegeSource } from "../../ports/privilege-source.ts";
 import type { SourceItem } from "../../ports/record-source.ts";
 import type { Rejection, RunStore, RunSummary } from "../../ports/run-store.ts";
+import { MemoryBaselines } from "../baseline/memory-baselines.ts";
 import type { VigilConfig } from "../config/compile.ts";
 import type { Detection } from "../detections/detection.ts";
 import type { RecordOrigin } from "../event.ts";

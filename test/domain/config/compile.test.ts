@@ -30,8 +30,16 @@ describe("compileConfig", () => {
             users: ["arn:aws:iam::111122223333:user/svc-*"],
             accessKeys: ["AKIAEXAMPLE000000001"],
           },
-          sources: ["203.0.113.0/24", "2001:db8::/32", "vpce-0a1b2c3d", "vpc-0123abcd", "codebuild.amazonaws.com"],
-          windows: [{ days: ["mon", "tue", "wed", "thu", "fri"], from: "07:00", to: "20:00", tz: "Europe/Berlin" }],
+          sources: [
+            "203.0.113.0/24",
+            "2001:db8::/32",
+            "vpce-0a1b2c3d",
+            "vpc-0123abcd",
+            "codebuild.amazonaws.com",
+          ],
+          windows: [
+            { days: ["mon", "tue", "wed", "thu", "fri"], from: "07:00", to: "20:00", tz: "Europe/Berlin" },
+          ],
           regions: ["eu-central-1"],
           criticality: "high",
           owner: "platform-team",
@@ -52,7 +60,11 @@ describe("compileConfig", () => {
       protected: ["arn:aws:iam::*:role/break-glass-*"],
       learning: { days: 7 },
     });
-    expect(config.profiles[0]?.windows?.[0]).toMatchObject({ fromMinute: 420, toMinute: 1200, tz: "Europe/Berlin" });
+    expect(config.profiles[0]?.windows?.[0]).toMatchObject({
+      fromMinute: 420,
+      toMinute: 1200,
+      tz: "Europe/Berlin",
+    });
     expect(config.secrets[0]?.criticality).toBe("critical");
     expect(config.learningMs).toBe(7 * 86_400_000);
   });
@@ -89,7 +101,10 @@ describe("compileConfig", () => {
       profile({ regions: ["Frankfurt"] }),
       'profile "ci-deployer": regions[0] "Frankfurt" is not a region name such as eu-central-1',
     ],
-    [profile({ criticality: "urgent" }), 'profile "ci-deployer": criticality "urgent" must be one of low, medium, high, critical'],
+    [
+      profile({ criticality: "urgent" }),
+      'profile "ci-deployer": criticality "urgent" must be one of low, medium, high, critical',
+    ],
     [
       profile({ playbook: "nuke" }),
       'profile "ci-deployer": playbook "nuke" is unknown; valid playbooks are deactivate-access-key, revoke-sessions, quarantine-role, quarantine-user, detach-policies, rotate-secret, notify',
@@ -110,7 +125,10 @@ describe("compileConfig", () => {
       { profiles: [{ id: "ci", match: { accessKeys: ["AKIA123"] } }] },
       'profile "ci": match.accessKeys[0] "AKIA123" is not an access key id; they look like AKIAIOSFODNN7EXAMPLE',
     ],
-    [{ profiles: [{ match: { roles: [ROLE] } }] }, "profiles[0] (no id): id is missing; add it (the config format is in the README)"],
+    [
+      { profiles: [{ match: { roles: [ROLE] } }] },
+      "profiles[0] (no id): id is missing; add it (the config format is in the README)",
+    ],
     [
       {
         profiles: [
@@ -128,9 +146,15 @@ describe("compileConfig", () => {
       profile({ windows: [{ days: ["mon"], from: "07:00", to: "20:00" }] }),
       'profile "ci-deployer": windows[0].tz is missing; add it (the config format is in the README)',
     ],
-    [{ policy: { auto: "sometimes" } }, 'policy.auto "sometimes" must be one of low, medium, high, critical, never'],
+    [
+      { policy: { auto: "sometimes" } },
+      'policy.auto "sometimes" must be one of low, medium, high, critical, never',
+    ],
     [{ learning: { days: 1.5 } }, "learning.days 1.5 must be a whole number of days"],
-    [{ profile: [] }, 'has unknown field "profile"; check the spelling against the config format in the README'],
+    [
+      { profile: [] },
+      'has unknown field "profile"; check the spelling against the config format in the README',
+    ],
   ])("rejects %j naming the profile, field, value and fix", (input, message) => {
     expect(problems(input)).toContain(message);
   });
@@ -142,7 +166,9 @@ describe("compileConfig", () => {
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).problems).toHaveLength(2);
-      expect((error as ConfigError).message).toMatch(/^test-config: 2 problems in the configuration:\n {2}- profile "ci-deployer"/);
+      expect((error as ConfigError).message).toMatch(
+        /^test-config: 2 problems in the configuration:\n {2}- profile "ci-deployer"/,
+      );
     }
   });
 });

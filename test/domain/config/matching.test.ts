@@ -17,7 +17,9 @@ describe("SecretMatcher", () => {
     const m = new SecretMatcher(`${ARN}:prod/orders-db-*`);
     expect(m.matches("prod/orders-db-replica")).toBe(false);
     expect(m.matches(`${ARN}:prod/orders-db-replica-Ab12Cd`)).toBe(false);
-    expect(m.matches("arn:aws:secretsmanager:eu-central-1:999999999999:secret:prod/orders-db-Ab12Cd")).toBe(false);
+    expect(m.matches("arn:aws:secretsmanager:eu-central-1:999999999999:secret:prod/orders-db-Ab12Cd")).toBe(
+      false,
+    );
   });
 
   it("matches a declared name in all three forms", () => {
@@ -30,14 +32,18 @@ describe("SecretMatcher", () => {
 
 describe("ArnPattern", () => {
   it("treats * as any run of characters, slashes included, and escapes the rest", () => {
-    expect(new ArnPattern("arn:aws:iam::*:role/break-glass-*").matches("arn:aws:iam::1:role/break-glass-ops/x")).toBe(true);
+    expect(
+      new ArnPattern("arn:aws:iam::*:role/break-glass-*").matches("arn:aws:iam::1:role/break-glass-ops/x"),
+    ).toBe(true);
     expect(new ArnPattern("arn:aws:iam::1:role/a.b").matches("arn:aws:iam::1:role/aXb")).toBe(false);
   });
 });
 
 describe("SourceSet", () => {
   const set = new SourceSet(
-    ["203.0.113.0/24", "2001:db8::/32", "vpce-0a1b2c3d", "vpc-0123abcd", "codebuild.amazonaws.com"].map(parseSource),
+    ["203.0.113.0/24", "2001:db8::/32", "vpce-0a1b2c3d", "vpc-0123abcd", "codebuild.amazonaws.com"].map(
+      parseSource,
+    ),
     new Map([["vpce-99999999", "vpc-0123abcd"]]),
   );
 
@@ -58,6 +64,11 @@ describe("SourceSet", () => {
   });
 
   it("reads a bare address as a single-host CIDR", () => {
-    expect(parseSource("3.120.181.40")).toEqual({ kind: "cidr", address: "3.120.181.40", prefix: 32, family: "ipv4" });
+    expect(parseSource("3.120.181.40")).toEqual({
+      kind: "cidr",
+      address: "3.120.181.40",
+      prefix: 32,
+      family: "ipv4",
+    });
   });
 });

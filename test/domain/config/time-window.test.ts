@@ -8,22 +8,43 @@ const weekdays: TimeWindow = {
   tz: "Europe/Berlin",
   text: "mon-fri 07:00–20:00 Europe/Berlin",
 };
-const night: TimeWindow = { days: ["fri"], fromMinute: 22 * 60, toMinute: 6 * 60, tz: "UTC", text: "fri 22:00–06:00 UTC" };
+const night: TimeWindow = {
+  days: ["fri"],
+  fromMinute: 22 * 60,
+  toMinute: 6 * 60,
+  tz: "UTC",
+  text: "fri 22:00–06:00 UTC",
+};
 
 describe("localTime", () => {
   it("follows the switch to summer time in Berlin (last Sunday of March)", () => {
     // 00:59 UTC is 01:59 CET; one minute later, 01:00 UTC, clocks jump to 03:00 CEST.
-    expect(localTime(Date.parse("2026-03-29T00:59:00Z"), "Europe/Berlin")).toEqual({ day: 6, minute: 1 * 60 + 59 });
-    expect(localTime(Date.parse("2026-03-29T01:00:00Z"), "Europe/Berlin")).toEqual({ day: 6, minute: 3 * 60 });
+    expect(localTime(Date.parse("2026-03-29T00:59:00Z"), "Europe/Berlin")).toEqual({
+      day: 6,
+      minute: 1 * 60 + 59,
+    });
+    expect(localTime(Date.parse("2026-03-29T01:00:00Z"), "Europe/Berlin")).toEqual({
+      day: 6,
+      minute: 3 * 60,
+    });
   });
 
   it("follows the switch back to winter time in Berlin (last Sunday of October)", () => {
-    expect(localTime(Date.parse("2026-10-25T00:59:00Z"), "Europe/Berlin")).toEqual({ day: 6, minute: 2 * 60 + 59 });
-    expect(localTime(Date.parse("2026-10-25T01:00:00Z"), "Europe/Berlin")).toEqual({ day: 6, minute: 2 * 60 });
+    expect(localTime(Date.parse("2026-10-25T00:59:00Z"), "Europe/Berlin")).toEqual({
+      day: 6,
+      minute: 2 * 60 + 59,
+    });
+    expect(localTime(Date.parse("2026-10-25T01:00:00Z"), "Europe/Berlin")).toEqual({
+      day: 6,
+      minute: 2 * 60,
+    });
   });
 
   it("handles zones with quarter-hour offsets", () => {
-    expect(localTime(Date.parse("2026-01-05T00:00:00Z"), "Asia/Kathmandu")).toEqual({ day: 0, minute: 5 * 60 + 45 });
+    expect(localTime(Date.parse("2026-01-05T00:00:00Z"), "Asia/Kathmandu")).toEqual({
+      day: 0,
+      minute: 5 * 60 + 45,
+    });
   });
 });
 

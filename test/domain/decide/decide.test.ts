@@ -9,7 +9,9 @@ describe("decide", () => {
   const config = configOf({ protected: ["arn:aws:iam::*:role/break-glass-*"] });
 
   it("maps bands to modes with the default policy", () => {
-    expect(decide({ severity: "low", credential: KEY, principalArn: USER }, config).decision).toBe("record-only");
+    expect(decide({ severity: "low", credential: KEY, principalArn: USER }, config).decision).toBe(
+      "record-only",
+    );
     expect(decide({ severity: "medium", credential: KEY, principalArn: USER }, config)).toMatchObject({
       decision: "notify",
       playbook: "notify",
@@ -21,21 +23,26 @@ describe("decide", () => {
     expect(decide({ severity: "critical", credential: KEY, principalArn: USER }, config)).toEqual({
       decision: "auto",
       playbook: "deactivate-access-key",
-      reason: "critical reaches the auto band; playbook deactivate-access-key from the default for access-key",
+      reason:
+        "critical reaches the auto band; playbook deactivate-access-key from the default for access-key",
     });
   });
 
   it("takes the playbook from the profile, then the policy per credential kind", () => {
     const withPolicy = configOf({
       policy: { playbooks: { "role-session": "quarantine-role" } },
-      profiles: [{ id: "app", match: { roles: ["arn:aws:iam::111122223333:role/app"] }, playbook: "detach-policies" }],
+      profiles: [
+        { id: "app", match: { roles: ["arn:aws:iam::111122223333:role/app"] }, playbook: "detach-policies" },
+      ],
     });
     const session = { kind: "role-session" as const, id: "arn:aws:iam::111122223333:role/app" };
-    expect(decide({ severity: "high", credential: session, principalArn: session.id }, withPolicy).playbook).toBe(
-      "quarantine-role",
-    );
+    expect(
+      decide({ severity: "high", credential: session, principalArn: session.id }, withPolicy).playbook,
+    ).toBe("quarantine-role");
     const profile = withPolicy.profiles[0];
-    expect(decide({ severity: "high", credential: session, principalArn: session.id, profile }, withPolicy)).toMatchObject({
+    expect(
+      decide({ severity: "high", credential: session, principalArn: session.id, profile }, withPolicy),
+    ).toMatchObject({
       playbook: "detach-policies",
       reason: 'high reaches the approval band; playbook detach-policies from profile "app"',
     });
@@ -43,19 +50,27 @@ describe("decide", () => {
 
   it("blocks action on protected and service-linked principals", () => {
     const role = "arn:aws:iam::111122223333:role/break-glass-admin";
-    expect(decide({ severity: "critical", credential: { kind: "role-session", id: role }, principalArn: role }, config)).toEqual({
+    expect(
+      decide(
+        { severity: "critical", credential: { kind: "role-session", id: role }, principalArn: role },
+        config,
+      ),
+    ).toEqual({
       decision: "blocked-by-guard",
       playbook: "revoke-sessions",
       reason: `${role} matches protected pattern arn:aws:iam::*:role/break-glass-*: vigil never acts on it`,
     });
     const slr = "arn:aws:iam::111122223333:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS";
-    expect(decide({ severity: "high", credential: { kind: "role-session", id: slr }, principalArn: slr }, config).decision).toBe(
-      "blocked-by-guard",
-    );
+    expect(
+      decide({ severity: "high", credential: { kind: "role-session", id: slr }, principalArn: slr }, config)
+        .decision,
+    ).toBe("blocked-by-guard");
   });
 
   it("honours 'never' to switch a mode off", () => {
     const observe = configOf({ policy: { auto: "never", approval: "never", notify: "high" } });
-    expect(decide({ severity: "critical", credential: KEY, principalArn: USER }, observe).decision).toBe("notify");
+    expect(decide({ severity: "critical", credential: KEY, principalArn: USER }, observe).decision).toBe(
+      "notify",
+    );
   });
 });

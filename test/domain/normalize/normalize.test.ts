@@ -39,7 +39,13 @@ describe("normalizeRecord", () => {
 
   it("unwraps EventBridge events of both CloudTrail detail types", () => {
     for (const detailType of ["AWS API Call via CloudTrail", "AWS Console Signin via CloudTrail"]) {
-      const event = { version: "0", id: "ev-1", "detail-type": detailType, source: "aws.s3", detail: userKeyRecord() };
+      const event = {
+        version: "0",
+        id: "ev-1",
+        "detail-type": detailType,
+        source: "aws.s3",
+        detail: userKeyRecord(),
+      };
       const result = normalizeRecord(event, origin);
       expect(result.kind).toBe("use");
     }
@@ -58,7 +64,11 @@ describe("normalizeRecord", () => {
         eventTime: "2014-03-06T21:22:54Z",
         eventSource: "ec2.amazonaws.com",
         eventName: "StartInstances",
-        userIdentity: { type: "IAMUser", arn: `arn:aws:iam::${ACCOUNT}:user/Alice`, accessKeyId: "AKIAIOSFODNN7EXAMPLE" },
+        userIdentity: {
+          type: "IAMUser",
+          arn: `arn:aws:iam::${ACCOUNT}:user/Alice`,
+          accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+        },
       },
       origin,
     );
@@ -70,13 +80,24 @@ describe("normalizeRecord", () => {
   });
 
   it("reads the space-separated time some exporters write as UTC", () => {
-    expect(useOf(userKeyRecord({ eventTime: "2025-02-19 20:13:49" })).eventTime).toBe(Date.parse("2025-02-19T20:13:49Z"));
+    expect(useOf(userKeyRecord({ eventTime: "2025-02-19 20:13:49" })).eventTime).toBe(
+      Date.parse("2025-02-19T20:13:49Z"),
+    );
   });
 
   it.each([
-    [{ eventSource: "s3.amazonaws.com", eventName: "GetObject", userIdentity: {} }, "eventTime is missing or not a string"],
-    [{ eventTime: "2026-01-01T00:00:00Z", eventName: "GetObject", userIdentity: {} }, "eventSource is missing or not a string"],
-    [{ eventTime: "2026-01-01T00:00:00Z", eventSource: "s3.amazonaws.com", userIdentity: {} }, "eventName is missing or not a string"],
+    [
+      { eventSource: "s3.amazonaws.com", eventName: "GetObject", userIdentity: {} },
+      "eventTime is missing or not a string",
+    ],
+    [
+      { eventTime: "2026-01-01T00:00:00Z", eventName: "GetObject", userIdentity: {} },
+      "eventSource is missing or not a string",
+    ],
+    [
+      { eventTime: "2026-01-01T00:00:00Z", eventSource: "s3.amazonaws.com", userIdentity: {} },
+      "eventName is missing or not a string",
+    ],
     [
       { eventTime: "2026-01-01T00:00:00Z", eventSource: "s3.amazonaws.com", eventName: "GetObject" },
       "userIdentity is missing or not an object",
@@ -86,7 +107,12 @@ describe("normalizeRecord", () => {
       'eventTime "yesterday" is not an ISO 8601 time such as "2024-05-01T12:00:00Z"',
     ],
     [
-      { eventTime: "2026-02-30T00:00:00Z", eventSource: "s3.amazonaws.com", eventName: "GetObject", userIdentity: {} },
+      {
+        eventTime: "2026-02-30T00:00:00Z",
+        eventSource: "s3.amazonaws.com",
+        eventName: "GetObject",
+        userIdentity: {},
+      },
       'eventTime "2026-02-30T00:00:00Z" is not an ISO 8601 time such as "2024-05-01T12:00:00Z"',
     ],
     [
@@ -121,9 +147,17 @@ describe("normalizeRecord", () => {
       userIdentity: { type: "Root", accountId: ACCOUNT, invokedBy: "autoscaling.amazonaws.com" },
       sourceIPAddress: "autoscaling.amazonaws.com",
     });
-    expect(use.credential).toEqual({ kind: "root", id: `arn:aws:iam::${ACCOUNT}:root`, accessKeyId: undefined });
+    expect(use.credential).toEqual({
+      kind: "root",
+      id: `arn:aws:iam::${ACCOUNT}:root`,
+      accessKeyId: undefined,
+    });
     expect(use.principal.invokedBy).toBe("autoscaling.amazonaws.com");
-    expect(use.source).toEqual({ kind: "aws-service", service: "autoscaling.amazonaws.com", vpcEndpointId: undefined });
+    expect(use.source).toEqual({
+      kind: "aws-service",
+      service: "autoscaling.amazonaws.com",
+      vpcEndpointId: undefined,
+    });
   });
 
   it("reads console sign-ins: outcome and MFA", () => {
@@ -131,7 +165,12 @@ describe("normalizeRecord", () => {
       eventTime: "2026-01-01T08:00:00Z",
       eventSource: "signin.amazonaws.com",
       eventName: "ConsoleLogin",
-      userIdentity: { type: "IAMUser", arn: `arn:aws:iam::${ACCOUNT}:user/alice`, accountId: ACCOUNT, userName: "alice" },
+      userIdentity: {
+        type: "IAMUser",
+        arn: `arn:aws:iam::${ACCOUNT}:user/alice`,
+        accountId: ACCOUNT,
+        userName: "alice",
+      },
       responseElements: { ConsoleLogin: "Failure" },
       additionalEventData: { MFAUsed: "No" },
       sourceIPAddress: "192.0.2.7",
@@ -139,6 +178,22 @@ describe("normalizeRecord", () => {
     expect(use.credential.kind).toBe("console");
     expect(use.mfaUsed).toBe(false);
     expect(use.errorCode).toBe("Failed authentication");
+  });
+
+  it("reads MFAUsed case-insensitively and leaves it unknown for SAML sign-ins", () => {
+    const login = (data: Record<string, string>) =>
+      useOf({
+        eventTime: "2026-01-01T08:00:00Z",
+        eventSource: "signin.amazonaws.com",
+        eventName: "ConsoleLogin",
+        userIdentity: { type: "Root", arn: `arn:aws:iam::${ACCOUNT}:root`, accountId: ACCOUNT },
+        responseElements: { ConsoleLogin: "Success" },
+        additionalEventData: data,
+      });
+    expect(login({ MFAUsed: "YES" }).mfaUsed).toBe(true);
+    expect(
+      login({ MFAUsed: "No", SamlProviderArn: `arn:aws:iam::${ACCOUNT}:saml-provider/okta` }).mfaUsed,
+    ).toBeUndefined();
   });
 
   it("collects secret ids from every place Secrets Manager puts them, old aRN spelling included", () => {
@@ -150,7 +205,11 @@ describe("normalizeRecord", () => {
         responseElements: { aRN: `arn:aws:secretsmanager:eu-central-1:${ACCOUNT}:secret:prod/c-AbCdEf` },
       }),
     );
-    expect(use.secretIds).toEqual(["prod/a", "prod/b", `arn:aws:secretsmanager:eu-central-1:${ACCOUNT}:secret:prod/c-AbCdEf`]);
+    expect(use.secretIds).toEqual([
+      "prod/a",
+      "prod/b",
+      `arn:aws:secretsmanager:eu-central-1:${ACCOUNT}:secret:prod/c-AbCdEf`,
+    ]);
   });
 
   it("tolerates wrongly typed optional fields instead of rejecting the record", () => {

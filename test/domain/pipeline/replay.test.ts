@@ -18,7 +18,10 @@ const boom: Detection = {
   id: "logging-tampering",
   title: "test detection",
   weight: 35,
-  evaluate: (use) => (use.eventName === "Boom" ? { id: "logging-tampering", reason: `boom by ${use.principal.arn}` } : undefined),
+  evaluate: (use) =>
+    use.eventName === "Boom"
+      ? { id: "logging-tampering", reason: `boom by ${use.principal.arn}` }
+      : undefined,
   learn: (use, ctx) => {
     const seen = ctx.baselines.get<number>("calls", subjectKey(use)) ?? 0;
     ctx.baselines.set("calls", subjectKey(use), seen + 1);
@@ -49,7 +52,14 @@ async function* stream(items: SourceItem[], failAfter?: number): AsyncGenerator<
 }
 
 function deps(store = nullRunStore, batchSize = 5_000) {
-  return { config: configOf(), detections: [boom, elsewhere], network: fakeNetwork(), clock, store, batchSize };
+  return {
+    config: configOf(),
+    detections: [boom, elsewhere],
+    network: fakeNetwork(),
+    clock,
+    store,
+    batchSize,
+  };
 }
 
 describe("runPipeline", () => {
@@ -97,14 +107,22 @@ describe("runPipeline", () => {
   it("keeps baselines, findings and exposures in the store across runs", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "vigil-")), "vigil.db");
     const first = new SqliteRunStore(path);
-    await runPipeline(stream(values([userKeyRecord({ eventID: "k1" }), userKeyRecord({ eventID: "k2", eventName: "Boom" })])), ["a"], deps(first));
+    await runPipeline(
+      stream(values([userKeyRecord({ eventID: "k1" }), userKeyRecord({ eventID: "k2", eventName: "Boom" })])),
+      ["a"],
+      deps(first),
+    );
     first.close();
 
     const second = new SqliteRunStore(path);
     const learned: Array<[string, string, unknown]> = [];
     second.loadBaselines((ns, key, value) => learned.push([ns, key, value]));
     expect(learned).toContainEqual(["calls", "AKIAEXAMPLE000000001", 2]);
-    expect(learned).toContainEqual(["subject", "AKIAEXAMPLE000000001", { firstSeen: Date.parse("2026-03-03T10:15:00Z") }]);
+    expect(learned).toContainEqual([
+      "subject",
+      "AKIAEXAMPLE000000001",
+      { firstSeen: Date.parse("2026-03-03T10:15:00Z") },
+    ]);
     await runPipeline(stream(values([userKeyRecord({ eventID: "k3" })])), ["b"], deps(second));
     const after: Array<[string, string, unknown]> = [];
     second.loadBaselines((ns, key, value) => after.push([ns, key, value]));
@@ -116,8 +134,12 @@ describe("runPipeline", () => {
   it("loses nothing already committed when the run dies mid-way", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "vigil-")), "vigil.db");
     const store = new SqliteRunStore(path);
-    const records = Array.from({ length: 20 }, (_, i) => userKeyRecord({ eventID: `c${i}`, eventName: "Boom" }));
-    await expect(runPipeline(stream(values(records), 12), ["crash"], deps(store, 5))).rejects.toThrow("disk on fire");
+    const records = Array.from({ length: 20 }, (_, i) =>
+      userKeyRecord({ eventID: `c${i}`, eventName: "Boom" }),
+    );
+    await expect(runPipeline(stream(values(records), 12), ["crash"], deps(store, 5))).rejects.toThrow(
+      "disk on fire",
+    );
     store.close();
     const reopened = new SqliteRunStore(path);
     expect(reopened.counts().findings).toBe(10);
@@ -125,7 +147,12 @@ describe("runPipeline", () => {
   });
 
   it("learns without finding anything in learn mode", async () => {
-    const result = await runPipeline(stream(values([userKeyRecord({ eventName: "Boom" })])), ["h"], deps(), "learn");
+    const result = await runPipeline(
+      stream(values([userKeyRecord({ eventName: "Boom" })])),
+      ["h"],
+      deps(),
+      "learn",
+    );
     expect(result.summary).toMatchObject({ records: 1, findings: 0, exposures: 0 });
   });
 

@@ -3,8 +3,16 @@ import { PLAYBOOK_IDS, planPlaybook } from "../../../shared/domain/playbooks/cat
 import { STEP_IDS } from "../../../shared/domain/vocabulary.ts";
 
 const at = Date.parse("2026-03-07T03:00:00Z");
-const key = { credential: { kind: "access-key" as const, id: "AKIAEXAMPLE000000001" }, principalArn: "arn:aws:iam::1:user/svc", at };
-const role = { credential: { kind: "role-session" as const, id: "arn:aws:iam::1:role/app" }, principalArn: "arn:aws:iam::1:role/app", at };
+const key = {
+  credential: { kind: "access-key" as const, id: "AKIAEXAMPLE000000001" },
+  principalArn: "arn:aws:iam::1:user/svc",
+  at,
+};
+const role = {
+  credential: { kind: "role-session" as const, id: "arn:aws:iam::1:role/app" },
+  principalArn: "arn:aws:iam::1:role/app",
+  at,
+};
 
 describe("planPlaybook", () => {
   it("plans steps that name registered step ids only", () => {
@@ -24,7 +32,10 @@ describe("planPlaybook", () => {
 
   it("revokes sessions issued before the time of the plan", () => {
     const [revoke] = planPlaybook("revoke-sessions", role).steps;
-    expect(revoke?.params).toEqual({ roleArn: "arn:aws:iam::1:role/app", issuedBefore: "2026-03-07T03:00:00.000Z" });
+    expect(revoke?.params).toEqual({
+      roleArn: "arn:aws:iam::1:role/app",
+      issuedBefore: "2026-03-07T03:00:00.000Z",
+    });
   });
 
   it("explains what it cannot do instead of planning a step that cannot work", () => {
@@ -36,7 +47,11 @@ describe("planPlaybook", () => {
   });
 
   it("says that rotation leaves the previous value valid", () => {
-    const plan = planPlaybook("rotate-secret", { credential: { kind: "secret", id: "prod/db" }, principalArn: "arn:aws:iam::1:role/app", at });
+    const plan = planPlaybook("rotate-secret", {
+      credential: { kind: "secret", id: "prod/db" },
+      principalArn: "arn:aws:iam::1:role/app",
+      at,
+    });
     expect(plan.steps[0]?.step).toBe("rotate-secret");
     expect(plan.notes[0]).toMatch(/AWSPREVIOUS/);
   });

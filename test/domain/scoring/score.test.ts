@@ -8,7 +8,7 @@ const base: ScoreFacts = {
   source: { kind: "ip", ip: "198.51.100.7" },
   network: "public",
   secretRead: false,
-  privilege: { level: "iam-write", reason: "declared by profile \"ci\"" },
+  privilege: { level: "iam-write", reason: 'declared by profile "ci"' },
   criticality: { level: "high", from: 'profile "ci"' },
 };
 
@@ -33,13 +33,16 @@ describe("scoreExposure", () => {
   });
 
   it("adds corroboration for each distinct signal, capped", () => {
-    const two = { ...base, signals: [...base.signals, { id: "outside-window" as const, reason: "at 03:14", weight: 10 }] };
+    const two = {
+      ...base,
+      signals: [...base.signals, { id: "outside-window" as const, reason: "at 03:14", weight: 10 }],
+    };
     expect(points(two)["what-happened"]).toBe(26);
     const many = {
       ...base,
-      signals: (["logging-tampering", "discovery-burst", "new-source", "outside-window", "unexpected-region"] as const).map(
-        (id) => ({ id, reason: id, weight: 35 }),
-      ),
+      signals: (
+        ["logging-tampering", "discovery-burst", "new-source", "outside-window", "unexpected-region"] as const
+      ).map((id) => ({ id, reason: id, weight: 35 })),
     };
     expect(points(many)["what-happened"]).toBe(45);
   });
@@ -51,9 +54,15 @@ describe("scoreExposure", () => {
 
   it("ranks reachability: public > AWS address > private/VPC endpoint > AWS service", () => {
     expect(points({ ...base, network: "aws" }).reachability).toBe(6);
-    expect(points({ ...base, network: "private", source: { kind: "ip", ip: "10.0.0.1" } }).reachability).toBe(3);
-    expect(points({ ...base, source: { kind: "ip", ip: "10.0.0.1", vpcEndpointId: "vpce-1" } }).reachability).toBe(3);
-    expect(points({ ...base, source: { kind: "aws-service", service: "ec2.amazonaws.com" } }).reachability).toBe(0);
+    expect(points({ ...base, network: "private", source: { kind: "ip", ip: "10.0.0.1" } }).reachability).toBe(
+      3,
+    );
+    expect(
+      points({ ...base, source: { kind: "ip", ip: "10.0.0.1", vpcEndpointId: "vpce-1" } }).reachability,
+    ).toBe(3);
+    expect(
+      points({ ...base, source: { kind: "aws-service", service: "ec2.amazonaws.com" } }).reachability,
+    ).toBe(0);
   });
 
   it("scores a read secret above the mere ability to read one", () => {
@@ -77,12 +86,22 @@ describe("scoreExposure", () => {
       credential: { kind: "root", id: "arn:aws:iam::1:root" },
       secretRead: true,
       criticality: { level: "critical", from: "x" },
-      signals: (["root-usage", "logging-tampering", "persistence"] as const).map((id) => ({ id, reason: id, weight: 35 })),
+      signals: (["root-usage", "logging-tampering", "persistence"] as const).map((id) => ({
+        id,
+        reason: id,
+        weight: 35,
+      })),
     };
     expect(scoreExposure(worst)).toMatchObject({ score: 100, severity: "critical" });
     const low = { ...base, network: "aws" as const, privilege: { level: "read-only" as const, reason: "x" } };
-    expect(scoreExposure({ ...low, criticality: { level: "low", from: "x" } })).toMatchObject({ score: 38, severity: "low" });
-    expect(scoreExposure({ ...low, criticality: { level: "medium", from: "x" } })).toMatchObject({ score: 42, severity: "medium" });
+    expect(scoreExposure({ ...low, criticality: { level: "low", from: "x" } })).toMatchObject({
+      score: 38,
+      severity: "low",
+    });
+    expect(scoreExposure({ ...low, criticality: { level: "medium", from: "x" } })).toMatchObject({
+      score: 42,
+      severity: "medium",
+    });
   });
 
   it("scores nothing without a signal", () => {
