@@ -105,12 +105,14 @@ function configOf(values: Values, io: CliIo): VigilConfig {
   return emptyConfig();
 }
 
-function storeOf(values: Values, io: CliIo): RunStore {
-  if (values.memory) {
-    if (values.store !== undefined)
-      throw new UsageError("--memory and --store exclude each other; choose one");
-    return nullRunStore;
+function checkStoreFlags(values: Values): void {
+  if (values.memory && values.store !== undefined) {
+    throw new UsageError("--memory and --store exclude each other; choose one");
   }
+}
+
+function storeOf(values: Values, io: CliIo): RunStore {
+  if (values.memory) return nullRunStore;
   return new SqliteRunStore(resolve(io.cwd, values.store ?? ".vigil/vigil.db"));
 }
 
@@ -172,6 +174,7 @@ async function replay(paths: readonly string[], values: Values, io: CliIo): Prom
     );
   }
   const top = positiveInt("top", values.top, 10, 10_000);
+  checkStoreFlags(values);
   const config = configOf(values, io);
   const privilege = privilegeOf(values, io);
   const store = storeOf(values, io);

@@ -29,6 +29,8 @@ const IP_V6 = /^[0-9a-fA-F:.]+$/;
 export function normalizeRecord(value: unknown, origin?: RecordOrigin): NormalizeResult {
   const unwrapped = unwrapEventBridge(value);
   if (typeof unwrapped === "string") return { kind: "rejected", error: unwrapped };
+  const foreign = notCloudTrail(unwrapped as Record<string, unknown>);
+  if (foreign !== undefined) return { kind: "rejected", error: foreign };
   const parsed = cloudTrailRecordSchema.safeParse(unwrapped);
   if (!parsed.success) return { kind: "rejected", error: describeIssue(parsed.error, unwrapped) };
   const record = parsed.data;
@@ -86,6 +88,20 @@ function unwrapEventBridge(value: unknown): unknown {
     return `EventBridge event ${show((value as Record<string, unknown>).id)} has no "detail" object`;
   }
   return detail;
+}
+
+const REQUIRED = ["eventTime", "eventSource", "eventName", "userIdentity"] as const;
+
+/** Names an object that has none of the required fields: some other JSON, not a broken record. */
+function notCloudTrail(value: Record<string, unknown>): string | undefined {
+  for (const key of REQUIRED) if (key in value) return undefined;
+  const keys = Object.keys(value);
+  const shown = keys
+    .slice(0, 5)
+    .map((k) => show(k, 30))
+    .join(", ");
+  const more = keys.length > 5 ? `, … (${keys.length} keys)` : "";
+  return `not a CloudTrail record: none of ${REQUIRED.join(", ")} is present (its keys: ${shown || "none"}${more})`;
 }
 
 function describeIssue(error: z.ZodError, value: unknown): string {

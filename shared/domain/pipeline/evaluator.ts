@@ -89,8 +89,13 @@ export class Evaluator {
 
   #history(use: CredentialUse): SubjectHistory {
     const record = this.deps.baselines.get<SubjectRecord>(SUBJECTS, subjectKey(use));
-    const firstSeen = Math.min(record?.firstSeen ?? use.eventTime, use.eventTime);
-    return { firstSeen, learning: use.eventTime < firstSeen + this.deps.config.learningMs };
+    // The first use ever seen has no baseline to compare with, whatever the learning period.
+    if (record === undefined || use.eventTime <= record.firstSeen)
+      return { firstSeen: use.eventTime, learning: true };
+    return {
+      firstSeen: record.firstSeen,
+      learning: use.eventTime < record.firstSeen + this.deps.config.learningMs,
+    };
   }
 
   #learn(use: CredentialUse, ctx: DetectionContext): void {

@@ -119,6 +119,14 @@ describe("normalizeRecord", () => {
       { eventTime: 1700000000, eventSource: "s3.amazonaws.com", eventName: "GetObject", userIdentity: {} },
       "eventTime is missing or not a string (got 1700000000)",
     ],
+    [
+      { source: "panther", rule_id: "AWS.X", record: {} },
+      'not a CloudTrail record: none of eventTime, eventSource, eventName, userIdentity is present (its keys: "source", "rule_id", "record")',
+    ],
+    [
+      {},
+      "not a CloudTrail record: none of eventTime, eventSource, eventName, userIdentity is present (its keys: none)",
+    ],
     [[1, 2], "expected a CloudTrail record (a JSON object), got an array: [1,2]"],
     ["hello", 'expected a CloudTrail record (a JSON object), got string: "hello"'],
   ])("rejects %j with a specific reason", (value, message) => {
