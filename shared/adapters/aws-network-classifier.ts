@@ -16,6 +16,8 @@ export const ASN_PACKAGE = "@ip-location-db/asn";
 export const AMAZON_ASNS = [16509, 14618] as const;
 
 const IPV4_FILE = "asn-ipv4-num.csv";
+/** Addresses remembered with their class before the memo is cleared. */
+const CACHE_SIZE = 65_536;
 const IPV6_FILE = "asn-ipv6-num.csv";
 
 /** Raised when the IP-to-ASN data cannot be found or read. */
@@ -51,6 +53,7 @@ interface AmazonRanges {
 export class AwsNetworkClassifier implements NetworkClassifier {
   readonly #files: { readonly v4: string; readonly v6: string };
   #ranges: AmazonRanges | undefined;
+  readonly #cache = new Map<string, NetworkClass | null>();
   #stats: AsnLoadStats | undefined;
 
   /** `packageDir` overrides where the package is installed (tests); by default Node resolves it. */
@@ -75,6 +78,16 @@ export class AwsNetworkClassifier implements NetworkClassifier {
   }
 
   classify(ip: string): NetworkClass | undefined {
+    // CloudTrail repeats the same few addresses millions of times.
+    const cached = this.#cache.get(ip);
+    if (cached !== undefined) return cached ?? undefined;
+    const found = this.#classify(ip);
+    if (this.#cache.size >= CACHE_SIZE) this.#cache.clear();
+    this.#cache.set(ip, found ?? null);
+    return found;
+  }
+
+  #classify(ip: string): NetworkClass | undefined {
     const v4 = parseIPv4(ip);
     if (v4 !== undefined) return this.#classifyV4(v4);
     const v6 = parseIPv6(ip);

@@ -196,18 +196,18 @@ function formatPath(path: readonly PropertyKey[]): string {
 
 /** Finds the profile that declares the credential behind a use: by access key id, then role or user ARN. */
 export class ProfileIndex {
-  readonly #cache = new Map<string, IdentityProfile | null>();
+  /** Per credential id: the principal it was looked up for and the profile found (null: none). */
+  readonly #cache = new Map<string, { readonly arn: string; readonly profile: IdentityProfile | null }>();
 
   constructor(private readonly profiles: readonly IdentityProfile[]) {}
 
   find(use: Pick<CredentialUse, "credential" | "principal">): IdentityProfile | undefined {
-    const key = `${use.credential.kind}|${use.credential.id}|${use.principal.arn}`;
-    const cached = this.#cache.get(key);
-    if (cached !== undefined) return cached ?? undefined;
-    const found = this.#lookup(use) ?? null;
+    const cached = this.#cache.get(use.credential.id);
+    if (cached !== undefined && cached.arn === use.principal.arn) return cached.profile ?? undefined;
+    const profile = this.#lookup(use) ?? null;
     if (this.#cache.size > 100_000) this.#cache.clear();
-    this.#cache.set(key, found);
-    return found ?? undefined;
+    this.#cache.set(use.credential.id, { arn: use.principal.arn, profile });
+    return profile ?? undefined;
   }
 
   #lookup(use: Pick<CredentialUse, "credential" | "principal">): IdentityProfile | undefined {

@@ -53,6 +53,7 @@ export class SourceSet {
   readonly #endpoints = new Set<string>();
   readonly #vpcs = new Set<string>();
   readonly #services = new Set<string>();
+  readonly #checked = new Map<string, boolean>();
   readonly empty: boolean;
 
   constructor(
@@ -78,12 +79,19 @@ export class SourceSet {
     }
     if (source.kind === "aws-service")
       return source.service !== undefined && this.#services.has(source.service);
-    if (source.kind === "ip" && source.ip !== undefined) {
-      const family = isIP(source.ip);
-      if (family === 0) return false;
-      return this.#cidrs.check(source.ip, family === 4 ? "ipv4" : "ipv6");
-    }
+    if (source.kind === "ip" && source.ip !== undefined) return this.#inCidrs(source.ip);
     return false;
+  }
+
+  /** CIDR membership, remembered per address: the same few addresses recur on every record. */
+  #inCidrs(ip: string): boolean {
+    const cached = this.#checked.get(ip);
+    if (cached !== undefined) return cached;
+    const family = isIP(ip);
+    const inside = family !== 0 && this.#cidrs.check(ip, family === 4 ? "ipv4" : "ipv6");
+    if (this.#checked.size >= 65_536) this.#checked.clear();
+    this.#checked.set(ip, inside);
+    return inside;
   }
 }
 

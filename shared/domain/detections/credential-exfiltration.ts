@@ -61,8 +61,9 @@ function lookup(use: CredentialUse, ctx: DetectionContext): SessionEntry | undef
 /**
  * `credential-exfiltration`: credentials that AWS delivers to a compute resource — an EC2 instance
  * role, an ECS task role, a Lambda function's role — are used from somewhere they cannot be: (a) an
- * address on the public internet outside AWS, or (b) a VPC endpoint other than the one the session
- * was first seen through (someone replaying them from another VPC). It looks only at the session, not
+ * address on the public internet outside AWS, or (b) an endpoint of another VPC than the one the
+ * session was first seen in (someone replaying them from another VPC; `vpcEndpoints` in the config
+ * says which VPC each endpoint belongs to — without it, endpoints alone never fire). It looks only at the session, not
  * at the credential's history, so it fires during the learning period too. Sessions are remembered per
  * role for at most 36 hours (the longest a session lives), at most {@link MAX_SESSIONS} per role.
  */
@@ -95,9 +96,15 @@ export const credentialExfiltration: Detection = {
     ) {
       return undefined;
     }
+    // A task or instance reaches each AWS service through that service's own endpoint, so a new
+    // endpoint alone says nothing; a session moving to an endpoint of another VPC does.
+    const vpcOf = ctx.config.vpcEndpoints;
+    const was = vpcOf.get(entry[0]);
+    const now = vpcOf.get(endpoint);
+    if (was === undefined || now === undefined || was === now) return undefined;
     return {
       id: "credential-exfiltration",
-      reason: `${describe(compute, use)} used via ${endpoint} (${ip}), but the session was first seen via ${entry[0]} at ${time(entry[1])}`,
+      reason: `${describe(compute, use)} used via ${endpoint} of ${now} (${ip}), but the session was first seen via ${entry[0]} of ${was} at ${time(entry[1])}`,
     };
   },
   learn(use, ctx) {

@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { show } from "../errors.ts";
 import type { CredentialRef, CredentialUse, Principal, RecordOrigin, UseSource } from "../event.ts";
 import { parseEventTime } from "./event-time.ts";
-import { type CloudTrailRecord, cloudTrailRecordSchema } from "./record-schema.ts";
+import { object, requiredFieldsSchema, text } from "./record-schema.ts";
 
 /** The EventBridge `detail-type` values that carry a CloudTrail record in `detail`. */
 export const CLOUDTRAIL_DETAIL_TYPES = [
@@ -29,71 +29,87 @@ const IP_V6 = /^[0-9a-fA-F:.]+$/;
 export function normalizeRecord(value: unknown, origin?: RecordOrigin): NormalizeResult {
   const unwrapped = unwrapEventBridge(value);
   if (typeof unwrapped === "string") return { kind: "rejected", error: unwrapped };
-  const foreign = notCloudTrail(unwrapped as Record<string, unknown>);
+  const foreign = notCloudTrail(unwrapped);
   if (foreign !== undefined) return { kind: "rejected", error: foreign };
-  const parsed = cloudTrailRecordSchema.safeParse(unwrapped);
+  const parsed = requiredFieldsSchema.safeParse(unwrapped);
   if (!parsed.success) return { kind: "rejected", error: describeIssue(parsed.error, unwrapped) };
-  const record = parsed.data;
-  const eventTime = parseEventTime(record.eventTime);
+  const { eventSource, eventName, userIdentity } = parsed.data;
+  const eventTime = parseEventTime(parsed.data.eventTime);
   if (eventTime === undefined) {
     return {
       kind: "rejected",
-      error: `eventTime ${show(record.eventTime)} is not an ISO 8601 time such as "2024-05-01T12:00:00Z"`,
+      error: `eventTime ${show(parsed.data.eventTime)} is not an ISO 8601 time such as "2024-05-01T12:00:00Z"`,
     };
   }
+  const record = { raw: unwrapped, identity: userIdentity, eventSource, eventName };
   const principal = principalOf(record);
   if (principal === undefined) {
     return {
       kind: "ignored",
-      reason: `no credential behind a ${record.userIdentity.type ?? "typeless"} identity`,
+      reason: `no credential behind a ${text(userIdentity.type) ?? "typeless"} identity`,
     };
   }
-  const credential = credentialOf(record, principal);
+  const raw = unwrapped;
+  const readOnly = raw.readOnly;
   const use: CredentialUse = {
-    eventId: record.eventID ?? syntheticEventId(record),
+    eventId: text(raw.eventID) ?? syntheticEventId(parsed.data.eventTime, record),
     eventTime,
-    eventSource: record.eventSource,
-    eventName: record.eventName,
-    eventType: record.eventType,
-    readOnly: typeof record.readOnly === "string" ? record.readOnly === "true" : record.readOnly,
-    region: record.awsRegion,
-    accountId: record.recipientAccountId ?? record.userIdentity.accountId,
+    eventSource,
+    eventName,
+    eventType: text(raw.eventType),
+    readOnly:
+      typeof readOnly === "string"
+        ? readOnly === "true"
+        : typeof readOnly === "boolean"
+          ? readOnly
+          : undefined,
+    region: text(raw.awsRegion),
+    accountId: text(raw.recipientAccountId) ?? text(userIdentity.accountId),
     principal,
-    credential,
-    session: sessionOf(record),
-    mfaUsed: mfaUsedOf(record),
+    credential: credentialOf(record, principal),
+    session: sessionOf(userIdentity),
+    mfaUsed: mfaUsedOf(raw),
     source: sourceOf(record),
-    userAgent: record.userAgent,
-    errorCode: errorOf(record),
-    requestParameters: record.requestParameters ?? undefined,
-    responseElements: record.responseElements ?? undefined,
+    userAgent: text(raw.userAgent),
+    errorCode: errorOf(raw),
+    requestParameters: object(raw.requestParameters),
+    responseElements: object(raw.responseElements),
     secretIds: secretIdsOf(record),
     origin,
   };
   return { kind: "use", use };
 }
 
-function unwrapEventBridge(value: unknown): unknown {
+/** A record whose required fields are valid; optional ones are read from `raw` leniently. */
+interface CheckedRecord {
+  readonly raw: JsonObject;
+  readonly identity: JsonObject;
+  readonly eventSource: string;
+  readonly eventName: string;
+}
+
+type JsonObject = Readonly<Record<string, unknown>>;
+
+function unwrapEventBridge(value: unknown): JsonObject | string {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     const got = Array.isArray(value) ? "an array" : value === null ? "null" : typeof value;
     return `expected a CloudTrail record (a JSON object), got ${got}: ${show(value, 40)}`;
   }
-  const detailType = (value as Record<string, unknown>)["detail-type"];
-  if (detailType === undefined) return value;
+  const event = value as JsonObject;
+  const detailType = event["detail-type"];
+  if (detailType === undefined) return event;
   if (!(CLOUDTRAIL_DETAIL_TYPES as readonly unknown[]).includes(detailType)) {
     return `EventBridge event with detail-type ${show(detailType)} carries no CloudTrail record; vigil reads "${CLOUDTRAIL_DETAIL_TYPES.join('" and "')}"`;
   }
-  const detail = (value as Record<string, unknown>).detail;
-  if (typeof detail !== "object" || detail === null) {
-    return `EventBridge event ${show((value as Record<string, unknown>).id)} has no "detail" object`;
-  }
+  const detail = object(event.detail);
+  if (detail === undefined) return `EventBridge event ${show(event.id)} has no "detail" object`;
   return detail;
 }
 
 const REQUIRED = ["eventTime", "eventSource", "eventName", "userIdentity"] as const;
 
 /** Names an object that has none of the required fields: some other JSON, not a broken record. */
-function notCloudTrail(value: Record<string, unknown>): string | undefined {
+function notCloudTrail(value: JsonObject): string | undefined {
   for (const key of REQUIRED) if (key in value) return undefined;
   const keys = Object.keys(value);
   const shown = keys
@@ -115,28 +131,31 @@ function describeIssue(error: z.ZodError, value: unknown): string {
   return bad === undefined ? message : `${message} (got ${show(bad, 40)})`;
 }
 
-function principalOf(record: CloudTrailRecord): Principal | undefined {
-  const id = record.userIdentity;
-  const type = id.type ?? "Unknown";
-  const issuer = id.sessionContext?.sessionIssuer?.arn;
-  const accountId = id.accountId;
-  if (type === "AWSService" || (type === "AWSAccount" && id.arn === undefined)) return undefined;
-  let arn = issuer ?? id.arn;
+function principalOf({ identity }: CheckedRecord): Principal | undefined {
+  const type = text(identity.type) ?? "Unknown";
+  const issuer = text(object(object(identity.sessionContext)?.sessionIssuer)?.arn);
+  const accountId = text(identity.accountId);
+  const callerArn = text(identity.arn);
+  const userName = text(identity.userName);
+  if (type === "AWSService" || (type === "AWSAccount" && callerArn === undefined)) return undefined;
+  let arn = issuer ?? callerArn;
   if (arn === undefined && type === "Root" && accountId !== undefined) arn = `arn:aws:iam::${accountId}:root`;
-  if (arn === undefined && id.userName !== undefined && accountId !== undefined) {
-    arn = `arn:aws:iam::${accountId}:user/${id.userName}`;
+  if (arn === undefined && userName !== undefined && accountId !== undefined) {
+    arn = `arn:aws:iam::${accountId}:user/${userName}`;
   }
-  if (arn === undefined) arn = id.principalId ?? id.accessKeyId;
+  arn ??= text(identity.principalId) ?? text(identity.accessKeyId);
   if (arn === undefined) return undefined;
   const sessionName =
-    issuer !== undefined && id.arn !== undefined ? id.arn.slice(id.arn.lastIndexOf("/") + 1) : undefined;
-  return { type, arn, callerArn: id.arn, accountId, sessionName, invokedBy: id.invokedBy };
+    issuer !== undefined && callerArn !== undefined
+      ? callerArn.slice(callerArn.lastIndexOf("/") + 1)
+      : undefined;
+  return { type, arn, callerArn, accountId, sessionName, invokedBy: text(identity.invokedBy) };
 }
 
-function credentialOf(record: CloudTrailRecord, principal: Principal): CredentialRef {
-  const key = record.userIdentity.accessKeyId || undefined;
+function credentialOf({ identity, eventName }: CheckedRecord, principal: Principal): CredentialRef {
+  const key = text(identity.accessKeyId);
   if (principal.type === "Root") return { kind: "root", id: principal.arn, accessKeyId: key };
-  if (record.eventName === "ConsoleLogin") return { kind: "console", id: principal.arn };
+  if (eventName === "ConsoleLogin") return { kind: "console", id: principal.arn };
   if (key?.startsWith("AKIA")) return { kind: "access-key", id: key };
   if (key?.startsWith("ASIA") || principal.type === "AssumedRole" || principal.type === "FederatedUser") {
     return { kind: "role-session", id: principal.arn, accessKeyId: key };
@@ -145,77 +164,93 @@ function credentialOf(record: CloudTrailRecord, principal: Principal): Credentia
   return { kind: "console", id: principal.arn };
 }
 
-function sessionOf(record: CloudTrailRecord): CredentialUse["session"] {
-  const ctx = record.userIdentity.sessionContext;
+function sessionOf(identity: JsonObject): CredentialUse["session"] {
+  const ctx = object(identity.sessionContext);
   if (ctx === undefined) return undefined;
-  const created = ctx.attributes?.creationDate;
-  const mfa = ctx.attributes?.mfaAuthenticated;
+  const attributes = object(ctx.attributes);
+  const created = text(attributes?.creationDate);
+  const mfa = attributes?.mfaAuthenticated;
   return {
-    issuedAt: created === undefined ? undefined : parseEventTime(created),
+    issuedAt: created === undefined ? undefined : issuedAt(created),
     mfa: mfa === undefined ? undefined : mfa === true || mfa === "true",
-    sourceIdentity: ctx.sourceIdentity,
-    ec2RoleDelivery: ctx.ec2RoleDelivery,
+    sourceIdentity: text(ctx.sourceIdentity),
+    ec2RoleDelivery: text(ctx.ec2RoleDelivery),
   };
+}
+
+/** Session creation times, parsed once: every call of a session repeats its creationDate. */
+const issuedTimes = new Map<string, number | undefined>();
+
+function issuedAt(created: string): number | undefined {
+  if (issuedTimes.has(created)) return issuedTimes.get(created);
+  const time = parseEventTime(created);
+  if (issuedTimes.size >= 4_096) issuedTimes.clear();
+  issuedTimes.set(created, time);
+  return time;
 }
 
 /**
  * Whether a console sign-in used MFA. Logged as "Yes", "YES" or "No"; a SAML sign-in says nothing
  * useful (MFA happens at the identity provider), so it is undefined there.
  */
-function mfaUsedOf(record: CloudTrailRecord): boolean | undefined {
-  const data = record.additionalEventData;
-  const used = data?.MFAUsed;
-  if (typeof used !== "string" || data?.SamlProviderArn !== undefined) return undefined;
+function mfaUsedOf(raw: JsonObject): boolean | undefined {
+  const data = object(raw.additionalEventData);
+  const used = text(data?.MFAUsed);
+  if (used === undefined || data?.SamlProviderArn !== undefined) return undefined;
   return used.toLowerCase() === "yes";
 }
 
-function sourceOf(record: CloudTrailRecord): UseSource {
-  const raw = record.sourceIPAddress;
-  const vpcEndpointId = record.vpcEndpointId || undefined;
-  const invokedBy = record.userIdentity.invokedBy;
-  if (raw === undefined || raw === "") {
+function sourceOf({ raw, identity }: CheckedRecord): UseSource {
+  const address = text(raw.sourceIPAddress);
+  const vpcEndpointId = text(raw.vpcEndpointId);
+  const invokedBy = text(identity.invokedBy);
+  if (address === undefined) {
     return invokedBy === undefined
       ? { kind: "unknown", vpcEndpointId }
       : { kind: "aws-service", service: invokedBy, vpcEndpointId };
   }
-  if (raw === "AWS Internal") return { kind: "aws-internal", vpcEndpointId };
-  if (raw.endsWith(".amazonaws.com") || raw.endsWith(".aws.internal")) {
-    return { kind: "aws-service", service: raw, vpcEndpointId };
+  if (address === "AWS Internal") return { kind: "aws-internal", vpcEndpointId };
+  if (address.endsWith(".amazonaws.com") || address.endsWith(".aws.internal")) {
+    return { kind: "aws-service", service: address, vpcEndpointId };
   }
-  if (IP_V4.test(raw) || (raw.includes(":") && IP_V6.test(raw)))
-    return { kind: "ip", ip: raw, vpcEndpointId };
+  if (IP_V4.test(address) || (address.includes(":") && IP_V6.test(address))) {
+    return { kind: "ip", ip: address, vpcEndpointId };
+  }
   return { kind: "unknown", vpcEndpointId };
 }
 
-function errorOf(record: CloudTrailRecord): string | undefined {
-  if (record.errorCode) return record.errorCode;
-  const outcome = record.responseElements?.ConsoleLogin;
-  return outcome === "Failure" ? "Failed authentication" : undefined;
+function errorOf(raw: JsonObject): string | undefined {
+  const code = text(raw.errorCode);
+  if (code !== undefined) return code;
+  return object(raw.responseElements)?.ConsoleLogin === "Failure" ? "Failed authentication" : undefined;
 }
 
-function secretIdsOf(record: CloudTrailRecord): string[] {
-  if (record.eventSource !== "secretsmanager.amazonaws.com") return [];
+function secretIdsOf({ raw, eventSource }: CheckedRecord): string[] {
+  if (eventSource !== "secretsmanager.amazonaws.com") return [];
   const ids: string[] = [];
-  const params = record.requestParameters ?? {};
-  if (typeof params.secretId === "string") ids.push(params.secretId);
-  if (Array.isArray(params.secretIdList)) {
-    for (const id of params.secretIdList) if (typeof id === "string") ids.push(id);
-  }
-  const response = record.responseElements ?? {};
+  const params = object(raw.requestParameters);
+  const single = text(params?.secretId);
+  if (single !== undefined) ids.push(single);
+  const list = params?.secretIdList;
+  if (Array.isArray(list)) for (const id of list) if (typeof id === "string") ids.push(id);
+  const response = object(raw.responseElements);
   for (const key of ["arn", "aRN", "ARN"]) {
-    const arn = response[key];
-    if (typeof arn === "string" && !ids.includes(arn)) ids.push(arn);
+    const arn = text(response?.[key]);
+    if (arn !== undefined && !ids.includes(arn)) ids.push(arn);
   }
   return ids;
 }
 
-function syntheticEventId(record: CloudTrailRecord): string {
+function syntheticEventId(
+  eventTime: string,
+  { raw, identity, eventSource, eventName }: CheckedRecord,
+): string {
   const basis = [
-    record.eventTime,
-    record.eventSource,
-    record.eventName,
-    record.userIdentity.arn ?? "",
-    record.sourceIPAddress ?? "",
+    eventTime,
+    eventSource,
+    eventName,
+    text(identity.arn) ?? "",
+    text(raw.sourceIPAddress) ?? "",
   ];
   return `synthetic-${createHash("sha256").update(basis.join("\u0000")).digest("hex").slice(0, 32)}`;
 }

@@ -1,60 +1,31 @@
 import { z } from "zod";
 
+type JsonObject = Readonly<Record<string, unknown>>;
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 /**
- * The parts of a CloudTrail record vigil reads. Only `eventTime`, `eventSource`, `eventName` and
- * `userIdentity` are required: older records lack most of the rest. Unknown fields are ignored.
+ * The four fields every CloudTrail record has, validated with zod: `eventTime`, `eventSource`,
+ * `eventName` and `userIdentity`. Everything else is optional and older records lack most of it, so
+ * it is read leniently with `text()` and `object()`: a missing or wrongly typed optional field is
+ * treated as absent instead of costing the whole record (and validating it field by field with zod
+ * would cost more than parsing the JSON).
  */
-const optionalString = z.string().optional().catch(undefined);
-const looseRecord = z.record(z.string(), z.unknown());
-
-export const userIdentitySchema = z.object(
-  {
-    type: optionalString,
-    principalId: optionalString,
-    arn: optionalString,
-    accountId: optionalString,
-    accessKeyId: optionalString,
-    userName: optionalString,
-    invokedBy: optionalString,
-    sessionContext: z
-      .object({
-        attributes: z
-          .object({
-            creationDate: optionalString,
-            mfaAuthenticated: z.union([z.string(), z.boolean()]).optional().catch(undefined),
-          })
-          .optional()
-          .catch(undefined),
-        sessionIssuer: z
-          .object({ type: optionalString, arn: optionalString, userName: optionalString })
-          .optional()
-          .catch(undefined),
-        sourceIdentity: optionalString,
-        ec2RoleDelivery: optionalString,
-      })
-      .optional()
-      .catch(undefined),
-  },
-  { error: "userIdentity is missing or not an object" },
-);
-
-export const cloudTrailRecordSchema = z.object({
+export const requiredFieldsSchema = z.object({
   eventTime: z.string({ error: "eventTime is missing or not a string" }),
   eventSource: z.string({ error: "eventSource is missing or not a string" }).min(1, "eventSource is empty"),
   eventName: z.string({ error: "eventName is missing or not a string" }).min(1, "eventName is empty"),
-  userIdentity: userIdentitySchema,
-  eventID: optionalString,
-  eventType: optionalString,
-  readOnly: z.union([z.boolean(), z.string()]).optional().catch(undefined),
-  awsRegion: optionalString,
-  recipientAccountId: optionalString,
-  sourceIPAddress: optionalString,
-  vpcEndpointId: optionalString,
-  userAgent: optionalString,
-  errorCode: optionalString,
-  requestParameters: looseRecord.nullish().catch(undefined),
-  responseElements: looseRecord.nullish().catch(undefined),
-  additionalEventData: looseRecord.nullish().catch(undefined),
+  userIdentity: z.custom<JsonObject>(isObject, { error: "userIdentity is missing or not an object" }),
 });
 
-export type CloudTrailRecord = z.infer<typeof cloudTrailRecordSchema>;
+/** An optional string field, or undefined when it is absent, empty or not a string. */
+export function text(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** An optional object field, or undefined when it is absent, null or not an object. */
+export function object(value: unknown): JsonObject | undefined {
+  return isObject(value) ? value : undefined;
+}

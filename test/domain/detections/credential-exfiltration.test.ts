@@ -6,7 +6,7 @@ import {
   SESSION_TTL_MS,
 } from "../../../shared/domain/detections/credential-exfiltration.ts";
 import type { CredentialUse } from "../../../shared/domain/event.ts";
-import { fakeNetwork } from "../../support/context.ts";
+import { configOf, fakeNetwork } from "../../support/context.ts";
 import { ACCOUNT, roleSessionRecord, useOf } from "../../support/records.ts";
 import { detectionRun, firedAt, runDetection } from "../../support/run-detection.ts";
 
@@ -103,7 +103,26 @@ describe("credentialExfiltration", () => {
     expect(signals[1]?.reason).toContain("Lambda credentials of role orders-api");
   });
 
-  it("fires when a session first seen through one VPC endpoint is used through another", () => {
+  it("stays quiet when a session uses another endpoint of its own VPC, or one the config does not map", () => {
+    const config = configOf({
+      vpcEndpoints: { "vpce-0a1b2c3d4e5f60718": "vpc-0aaaaaaaa", "vpce-0b1b2c3d4e5f60718": "vpc-0aaaaaaaa" },
+    });
+    const signals = runDetection(
+      credentialExfiltration,
+      [
+        call({ minutes: 0, ip: "10.0.12.34", endpoint: "vpce-0a1b2c3d4e5f60718", ec2RoleDelivery: "2.0" }),
+        call({ minutes: 1, ip: "10.0.12.34", endpoint: "vpce-0b1b2c3d4e5f60718", ec2RoleDelivery: "2.0" }),
+        call({ minutes: 2, ip: "10.0.12.34", endpoint: "vpce-0c1b2c3d4e5f60718", ec2RoleDelivery: "2.0" }),
+      ],
+      detectionRun({ network, config }),
+    );
+    expect(firedAt(signals)).toEqual([]);
+  });
+
+  it("fires when a session first seen in one VPC is used through an endpoint of another", () => {
+    const config = configOf({
+      vpcEndpoints: { "vpce-0a1b2c3d4e5f60718": "vpc-0aaaaaaaa", "vpce-0fedcba987654321f": "vpc-0bbbbbbbb" },
+    });
     const signals = runDetection(
       credentialExfiltration,
       [
@@ -113,11 +132,11 @@ describe("credentialExfiltration", () => {
         // Another session of the role first seen through the second endpoint is at home there.
         call({ minutes: 3, ip: "10.9.0.6", endpoint: "vpce-0fedcba987654321f", key: "ASIAEXAMPLESESSION09" }),
       ],
-      detectionRun({ network }),
+      detectionRun({ network, config }),
     );
     expect(firedAt(signals)).toEqual([2]);
     expect(signals[2]?.reason).toBe(
-      `instance credentials of role orders-api (session "${INSTANCE}") used via vpce-0fedcba987654321f (10.9.0.5), but the session was first seen via vpce-0a1b2c3d4e5f60718 at 2026-03-03T10:00:00Z`,
+      `instance credentials of role orders-api (session "${INSTANCE}") used via vpce-0fedcba987654321f of vpc-0bbbbbbbb (10.9.0.5), but the session was first seen via vpce-0a1b2c3d4e5f60718 of vpc-0aaaaaaaa at 2026-03-03T10:00:00Z`,
     );
   });
 

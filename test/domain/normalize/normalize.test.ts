@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parseEventTime } from "../../../shared/domain/normalize/event-time.ts";
 import { normalizeRecord } from "../../../shared/domain/normalize/normalize.ts";
 import { ACCOUNT, roleSessionRecord, useOf, userKeyRecord } from "../../support/records.ts";
 
@@ -225,5 +226,29 @@ describe("normalizeRecord", () => {
     expect(use.region).toBeUndefined();
     expect(use.userAgent).toBeUndefined();
     expect(use.requestParameters).toBeUndefined();
+  });
+});
+
+describe("parseEventTime", () => {
+  it("parses seconds of one minute after another the same as a fresh parse", () => {
+    for (const text of [
+      "2026-03-02T10:15:00Z",
+      "2026-03-02T10:15:59Z",
+      "2026-03-02T10:16:07Z",
+      "2026-03-02T10:15:09Z",
+    ]) {
+      expect(parseEventTime(text)).toBe(Date.parse(text));
+    }
+  });
+
+  it("rejects impossible seconds even when the minute was seen before", () => {
+    expect(parseEventTime("2026-03-02T10:15:00Z")).toBe(Date.parse("2026-03-02T10:15:00Z"));
+    expect(parseEventTime("2026-03-02T10:15:61Z")).toBeUndefined();
+    expect(parseEventTime("2026-03-02T10:15:6xZ")).toBeUndefined();
+  });
+
+  it("reads fractions and offsets", () => {
+    expect(parseEventTime("2026-03-02T10:15:00.250Z")).toBe(Date.parse("2026-03-02T10:15:00.250Z"));
+    expect(parseEventTime("2026-03-02T12:15:00+02:00")).toBe(Date.parse("2026-03-02T10:15:00Z"));
   });
 });
