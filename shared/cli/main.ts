@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import pkg from "../../package.json" with { type: "json" };
 import { AwsNetworkClassifier } from "../adapters/aws-network-classifier.ts";
 import { createCloudTrailClient, lookupEvents } from "../adapters/cloudtrail-history.ts";
 import { emptyConfig, loadConfigFile } from "../adapters/config-file.ts";
@@ -60,7 +61,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const { values, positionals } = parsed;
     const [command, ...paths] = positionals;
     if (values.version) {
-      io.stdout.write(`${readVersion()}\n`);
+      io.stdout.write(`${pkg.version}\n`);
       return 0;
     }
     if (values.help || command === undefined || command === "help") {
@@ -84,13 +85,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stderr.write(`vigil: unexpected failure: ${(error as Error).stack ?? String(error)}\n`);
     return 1;
   }
-}
-
-function readVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
 }
 
 function configOf(values: Values, io: CliIo): VigilConfig {

@@ -1,5 +1,7 @@
 import { show } from "../errors.ts";
 import type { CredentialUse } from "../event.ts";
+import { field } from "../policy-document.ts";
+import { describeActor, failure } from "./describe.ts";
 import type { Detection } from "./detection.ts";
 
 /** One monitoring-weakening call: what it does, which request fields name its target, and when it counts. */
@@ -14,12 +16,6 @@ interface TamperRule {
 }
 
 const MAX_LISTED = 5;
-
-function field(value: unknown, key: string): unknown {
-  return typeof value === "object" && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)[key]
-    : undefined;
-}
 
 /** Shows a string or a list of strings, the list cut after a few entries. */
 function showValues(value: unknown): string | undefined {
@@ -173,25 +169,6 @@ const RULES: ReadonlyMap<string, TamperRule> = new Map(
     },
   }),
 );
-
-function describeActor(use: CredentialUse): string {
-  const arn = show(use.principal.arn, 160);
-  switch (use.credential.kind) {
-    case "access-key":
-      return `access key ${use.credential.id} of ${arn}`;
-    case "role-session":
-      return `session of ${arn}`;
-    case "root":
-      return `root ${arn}`;
-    default:
-      return arn;
-  }
-}
-
-/** "denied with AccessDenied" for an authorization failure, "failed with …" for any other error. */
-function failure(errorCode: string): string {
-  return `${/AccessDenied|Unauthorized|Forbidden/i.test(errorCode) ? "denied" : "failed"} with ${errorCode}`;
-}
 
 /**
  * `logging-tampering`: a call that stops, deletes or weakens monitoring (CloudTrail, GuardDuty,

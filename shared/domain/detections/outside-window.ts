@@ -1,24 +1,7 @@
 import { DAY_NAMES, inWindow, localTime } from "../config/time-window.ts";
 import { show } from "../errors.ts";
-import type { CredentialUse } from "../event.ts";
+import { describeCredential } from "./describe.ts";
 import type { Detection } from "./detection.ts";
-
-/** Names the credential behind a use the way a person looks it up: the key id, or the role of a session. */
-function describeCredential(use: CredentialUse): string {
-  const id = show(use.credential.id, 120);
-  switch (use.credential.kind) {
-    case "access-key":
-      return `access key ${use.credential.id}`;
-    case "role-session":
-      return `session of ${id}`;
-    case "root":
-      return `root ${id}`;
-    case "console":
-      return `console session of ${id}`;
-    case "secret":
-      return `secret ${id}`;
-  }
-}
 
 /** "Sun 03:30 Europe/Berlin": the local weekday and clock time of an instant in a zone. */
 function describeLocalTime(epochMs: number, tz: string): string {

@@ -1,42 +1,27 @@
 import { show } from "../errors.ts";
 import { type CredentialUse, param } from "../event.ts";
+import { field, parsePolicyDocument } from "../policy-document.ts";
+import { describeActor, failure } from "./describe.ts";
 import type { Detection } from "./detection.ts";
 
 const ACCOUNT_ID = /^\d{12}$/;
 const ACCOUNT_ARN = /^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):/;
 const ANY_ACCOUNT_ID = /(?<!\d)\d{12}(?!\d)/g;
 
-function field(value: unknown, key: string): unknown {
-  return typeof value === "object" && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)[key]
-    : undefined;
-}
-
 function asList(value: unknown): readonly unknown[] {
   if (value === undefined) return [];
   return Array.isArray(value) ? value : [value];
 }
 
-function safeDecode(document: string): string | undefined {
-  try {
-    return decodeURIComponent(document.replace(/\+/g, " "));
-  } catch {
-    return undefined;
-  }
-}
-
 /** A policy document as logged (JSON, sometimes URL-encoded), parsed; or the readable text when it is not JSON. */
 function readPolicy(document: string): { readonly parsed: unknown } | { readonly text: string } {
-  const decoded = safeDecode(document);
-  for (const candidate of [document, decoded]) {
-    if (candidate === undefined) continue;
-    try {
-      return { parsed: JSON.parse(candidate) };
-    } catch {
-      // try the next form
-    }
+  const parsed = parsePolicyDocument(document);
+  if (parsed !== undefined) return { parsed };
+  try {
+    return { text: decodeURIComponent(document.replaceAll("+", " ")) };
+  } catch {
+    return { text: document };
   }
-  return { text: decoded ?? document };
 }
 
 /** The account ids (or `*`) an AWS principal entry names: `123456789012`, `arn:aws:iam::123456789012:…`, `*`. */
@@ -109,25 +94,6 @@ const RULES: ReadonlyMap<string, (use: CredentialUse) => string | undefined> = n
     UpdateAssumeRolePolicy: externalTrust,
   }),
 );
-
-function describeActor(use: CredentialUse): string {
-  const arn = show(use.principal.arn, 160);
-  switch (use.credential.kind) {
-    case "access-key":
-      return `access key ${use.credential.id} of ${arn}`;
-    case "role-session":
-      return `session of ${arn}`;
-    case "root":
-      return `root ${arn}`;
-    default:
-      return arn;
-  }
-}
-
-/** "denied with AccessDenied" for an authorization failure, "failed with …" for any other error. */
-function failure(errorCode: string): string {
-  return `${/AccessDenied|Unauthorized|Forbidden/i.test(errorCode) ? "denied" : "failed"} with ${errorCode}`;
-}
 
 /**
  * `persistence`: a credential creates durable access for someone else: an access key or console

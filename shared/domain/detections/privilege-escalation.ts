@@ -1,5 +1,8 @@
 import { show } from "../errors.ts";
 import { type CredentialUse, param } from "../event.ts";
+import { text } from "../normalize/record-schema.ts";
+import { field, parsePolicyDocument } from "../policy-document.ts";
+import { describeActor, failure } from "./describe.ts";
 import type { Detection } from "./detection.ts";
 
 /** What a matching call changes; `undefined` from `target` means this call does not count. */
@@ -28,16 +31,6 @@ function namedParams(use: CredentialUse): string {
     if (value !== undefined) parts.push(`${label} ${show(value, 160)}`);
   }
   return parts.length === 0 ? "request parameters not logged" : parts.join(", ");
-}
-
-function field(value: unknown, key: string): unknown {
-  return typeof value === "object" && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)[key]
-    : undefined;
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === "string" && value !== "" ? value : undefined;
 }
 
 /** The instance profile of an EC2 request (`iamInstanceProfile` or `…Request.IamInstanceProfile`). */
@@ -129,30 +122,9 @@ function baseEventName(eventSource: string, eventName: string): string {
   return eventSource === "lambda.amazonaws.com" ? eventName.replace(/\d{8}(v\d+)?$/, "") : eventName;
 }
 
-/** A policy document as logged: JSON, sometimes URL-encoded. Undefined when it cannot be read. */
-function parsePolicy(document: string): unknown {
-  for (const candidate of [document, safeDecode(document)]) {
-    if (candidate === undefined) continue;
-    try {
-      return JSON.parse(candidate);
-    } catch {
-      // try the next form
-    }
-  }
-  return undefined;
-}
-
-function safeDecode(document: string): string | undefined {
-  try {
-    return decodeURIComponent(document.replace(/\+/g, " "));
-  } catch {
-    return undefined;
-  }
-}
-
 /** True when a logged policy document has statements and every one of them denies. */
 function denyOnly(document: string): boolean {
-  const statements = field(parsePolicy(document), "Statement");
+  const statements = field(parsePolicyDocument(document), "Statement");
   const list = Array.isArray(statements) ? statements : statements === undefined ? [] : [statements];
   return list.length > 0 && list.every((s) => field(s, "Effect") === "Deny");
 }
@@ -181,17 +153,6 @@ function isContainment(use: CredentialUse): boolean {
   if (!named) return false;
   const document = param(use, "policyDocument");
   return document === undefined || denyOnly(document);
-}
-
-function describeActor(use: CredentialUse): string {
-  return use.credential.kind === "access-key"
-    ? `access key ${use.credential.id} of ${show(use.principal.arn, 160)}`
-    : `session of ${show(use.principal.arn, 160)}`;
-}
-
-/** "denied with AccessDenied" for an authorization failure, "failed with …" for any other error. */
-function failure(errorCode: string): string {
-  return `${/AccessDenied|Unauthorized|Forbidden/i.test(errorCode) ? "denied" : "failed"} with ${errorCode}`;
 }
 
 /**

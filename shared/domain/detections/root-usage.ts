@@ -1,11 +1,7 @@
 import { describeSource } from "../config/sources.ts";
 import { show } from "../errors.ts";
+import { failure } from "./describe.ts";
 import type { Detection } from "./detection.ts";
-
-/** "denied with AccessDenied" for an authorization failure, "failed with …" for any other error. */
-function failure(errorCode: string): string {
-  return `${/AccessDenied|Unauthorized|Forbidden/i.test(errorCode) ? "denied" : "failed"} with ${errorCode}`;
-}
 
 /**
  * `root-usage`: the account's root user made a call or signed in. Calls an AWS service makes as root

@@ -3,6 +3,7 @@ import type { SecretProfile } from "../config/compile.ts";
 import { describeSource } from "../config/sources.ts";
 import { show } from "../errors.ts";
 import type { CredentialUse } from "../event.ts";
+import { failure } from "./describe.ts";
 import type { Detection } from "./detection.ts";
 
 const SECRET_READS: ReadonlySet<string> = new Set(["GetSecretValue", "BatchGetSecretValue"]);
@@ -23,11 +24,6 @@ function problemWith(use: CredentialUse, secret: SecretProfile): string | undefi
   if (secret.sources.includes(use.source)) return undefined;
   const declared = secret.sourceTexts.length === 0 ? "none" : secret.sourceTexts.join(", ");
   return `${what}, a declared reader but called from ${describeSource(use.source)}, not among the secret's sources (${declared})`;
-}
-
-/** "denied with AccessDenied" for an authorization failure, "failed with …" for any other error. */
-function failure(errorCode: string): string {
-  return `${/AccessDenied|Unauthorized|Forbidden/i.test(errorCode) ? "denied" : "failed"} with ${errorCode}`;
 }
 
 /**

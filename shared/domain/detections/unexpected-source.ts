@@ -1,24 +1,7 @@
 import { describeSource } from "../config/sources.ts";
 import { show } from "../errors.ts";
-import type { CredentialUse } from "../event.ts";
+import { describeCredential } from "./describe.ts";
 import type { Detection } from "./detection.ts";
-
-/** Names the credential behind a use the way a person looks it up: the key id, or the role of a session. */
-function describeCredential(use: CredentialUse): string {
-  const id = show(use.credential.id, 120);
-  switch (use.credential.kind) {
-    case "access-key":
-      return `access key ${use.credential.id}`;
-    case "role-session":
-      return `session of ${id}`;
-    case "root":
-      return `root ${id}`;
-    case "console":
-      return `console session of ${id}`;
-    case "secret":
-      return `secret ${id}`;
-  }
-}
 
 /**
  * `unexpected-source`: the credential's profile lists the networks, VPC endpoints and AWS services it

@@ -1,6 +1,7 @@
 import type { BaselineStore } from "../../ports/baseline-store.ts";
 import { show } from "../errors.ts";
 import { type CredentialUse, param, succeeded } from "../event.ts";
+import { parsePolicyDocument } from "../policy-document.ts";
 import type { Detection } from "./detection.ts";
 
 const NAMESPACE = "use-after-revocation";
@@ -185,7 +186,7 @@ function updateRole(
  * CloudTrail logs the document as a JSON string, sometimes URL-encoded.
  */
 export function tokenIssueCutoff(document: unknown): number | undefined {
-  const parsed = typeof document === "string" ? parsePolicy(document) : document;
+  const parsed = typeof document === "string" ? parsePolicyDocument(document) : document;
   if (!isObject(parsed)) return undefined;
   const statements = Array.isArray(parsed.Statement) ? parsed.Statement : [parsed.Statement];
   let cutoff: number | undefined;
@@ -204,23 +205,6 @@ export function tokenIssueCutoff(document: unknown): number | undefined {
     }
   }
   return cutoff;
-}
-
-function parsePolicy(text: string): unknown {
-  const trimmed = text.trimStart();
-  let json = trimmed;
-  if (!trimmed.startsWith("{")) {
-    try {
-      json = decodeURIComponent(trimmed.replaceAll("+", " "));
-    } catch {
-      return undefined;
-    }
-  }
-  try {
-    return JSON.parse(json) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 /** IAM date condition values are ISO 8601 times or epoch seconds. */
