@@ -129,7 +129,7 @@ describe("vigil errors", () => {
     [
       ["replay", "x", "--bogus"],
       2,
-      "vigil: Unknown option '--bogus'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--bogus\"; run 'vigil help' for the options\n",
+      "vigil: Unknown option '--bogus'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--bogus\"; run 'vigil help' for the options of replay\n",
     ],
     [
       ["replay", "trail", "--apply", "--memory"],

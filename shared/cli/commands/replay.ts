@@ -1,0 +1,87 @@
+import { AwsNetworkClassifier } from "../../adapters/aws-network-classifier.ts";
+import { DETECTIONS } from "../../domain/detections/registry.ts";
+import { runPipeline } from "../../domain/pipeline/replay.ts";
+import type { Command } from "../command.ts";
+import { replayJson } from "../report-json.ts";
+import { replayText } from "../report-text.ts";
+import {
+  checkStoreFlags,
+  configOf,
+  itemsOf,
+  positiveInt,
+  privilegeOf,
+  progressReporter,
+  runStoreOf,
+  STORE_OPTIONS,
+} from "../run-context.ts";
+import { UsageError } from "../usage.ts";
+
+/** `vigil replay`: the main job — parse, detect, score, rank and plan over CloudTrail records. */
+export const replayCommand: Command = {
+  name: "replay",
+  summary: "run the whole pipeline over CloudTrail records",
+  help: `vigil replay <file-or-dir>... [options]
+  Runs the whole pipeline over CloudTrail records and prints the ranked exposures. Inputs: S3 trail
+  files ({"Records":[...]}, plain or gzip), EventBridge events, JSON arrays and JSON Lines of records,
+  directories (read recursively), or - for standard input.
+    --config FILE         profiles, secrets, policy (YAML or JSON); default ./vigil.config.yaml when present
+    --json                print one JSON document: summary, rejected, findings, exposures
+    --store PATH          the embedded store (default .vigil/vigil.db): baselines, findings, exposures
+    --memory              keep nothing between runs (no store)
+    --iam-snapshot FILE   output of 'aws iam get-account-authorization-details', to score privilege offline
+    --top N               exposures shown in detail in the text report (default 10)
+    --no-color            plain text even on a terminal (NO_COLOR is honoured too)
+    --apply               execute the decided playbooks (not available yet: playbooks are planned only)
+`,
+  options: {
+    ...STORE_OPTIONS,
+    json: { type: "boolean" },
+    memory: { type: "boolean" },
+    "iam-snapshot": { type: "string" },
+    top: { type: "string" },
+    "no-color": { type: "boolean" },
+    apply: { type: "boolean" },
+  },
+  async run(paths, values, io) {
+    if (paths.length === 0) {
+      throw new UsageError("replay needs at least one file or directory, e.g. vigil replay trail.json.gz");
+    }
+    if (values.apply === true) {
+      throw new UsageError(
+        "--apply (executing playbooks against AWS) is not available in this version; without it vigil plans playbooks and executes nothing",
+      );
+    }
+    const top = positiveInt(values, "top", 10, 10_000);
+    checkStoreFlags(values);
+    const config = configOf(values, io);
+    const privilege = privilegeOf(values, io);
+    const store = runStoreOf(values, io);
+    const started = io.clock.now();
+    try {
+      const result = await runPipeline(itemsOf(paths, io), paths, {
+        config,
+        detections: DETECTIONS,
+        network: new AwsNetworkClassifier(),
+        clock: io.clock,
+        store,
+        privilege,
+        onProgress: progressReporter(io, started),
+      });
+      if (values.json === true) io.stdout.write(`${JSON.stringify(replayJson(result), null, 2)}\n`);
+      else {
+        const color =
+          Boolean(io.stdout.isTTY) && values["no-color"] !== true && io.env.NO_COLOR === undefined;
+        const seconds = (io.clock.now() - started) / 1000;
+        io.stdout.write(replayText(result, { top, color, inputs: paths, seconds }));
+      }
+      if (result.rejectedTruncated) {
+        io.stderr.write(
+          `vigil: ${result.summary.rejected} records were rejected; the report lists the first ${result.rejected.length}\n`,
+        );
+      }
+      return 0;
+    } finally {
+      store.close();
+    }
+  },
+};
