@@ -83,7 +83,11 @@ function byName(a: { name: string }, b: { name: string }): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
-/** Regular files under `dir`, depth first in name order; hidden entries, links and devices are skipped. */
+/**
+ * Regular files under `dir`, depth first in name order. Hidden entries, links and devices are skipped,
+ * and so are `CloudTrail-Digest` folders: an S3 trail bucket keeps its integrity digests there, which
+ * are not records (pass a digest file by name to read it anyway).
+ */
 async function* walk(dir: string): AsyncGenerator<Input> {
   let entries: Array<{ name: string; isFile(): boolean; isDirectory(): boolean }>;
   try {
@@ -94,7 +98,7 @@ async function* walk(dir: string): AsyncGenerator<Input> {
   }
   entries.sort(byName);
   for (const entry of entries) {
-    if (entry.name.startsWith(".")) continue;
+    if (entry.name.startsWith(".") || entry.name === "CloudTrail-Digest") continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) yield* walk(path);
     else if (entry.isFile()) yield { path };

@@ -70,7 +70,7 @@ export function privilegeOf(values: OptionValues, io: CliIo): PrivilegeSource | 
     json = JSON.parse(text);
   } catch (error) {
     throw new UsageError(
-      `--iam-snapshot ${file} is not JSON (${(error as Error).message}); give the output of 'aws iam get-account-authorization-details'`,
+      `--iam-snapshot ${file} is not JSON (${(error as Error).message.replace(/\s+/g, " ")}); give the output of 'aws iam get-account-authorization-details'`,
     );
   }
   return loadIamSnapshot(json, file);

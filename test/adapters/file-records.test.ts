@@ -58,7 +58,7 @@ const record = (i: number) =>
     : roleSessionRecord({ eventID: `e-${i}` });
 
 describe("readRecords", () => {
-  it("walks nested folders in name order, gunzips by magic bytes and skips hidden entries and links", async () => {
+  it("walks nested folders in name order, gunzips by magic bytes and skips hidden entries, links and digests", async () => {
     const root = join(dir, "walk");
     await put(
       "walk/2026/03/03/b-trail.json.gz",
@@ -73,6 +73,10 @@ describe("readRecords", () => {
     await put("walk/z-events.jsonl", JSON.stringify([record(6)]));
     await put("walk/.hidden.json", JSON.stringify(record(90)));
     await put("walk/.cache/skipped.json", JSON.stringify(record(91)));
+    await put(
+      "walk/CloudTrail-Digest/2026/03/03/digest.json.gz",
+      gzipSync(JSON.stringify({ digestStartTime: "2026-03-03T00:00:00Z", logFiles: [] })),
+    );
     const outside = await put("outside.json", JSON.stringify(record(92)));
     await symlink(outside, join(root, "2026", "link.json"));
 

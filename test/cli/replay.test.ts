@@ -191,6 +191,89 @@ describe("vigil errors", () => {
   });
 });
 
+describe("vigil replay --iam-snapshot", () => {
+  it("scores privilege from the snapshot's policies", async () => {
+    const snapshot = resolve(import.meta.dirname, "../../shared/demo/iam-snapshot.json");
+    const { stdout } = await runCli(
+      ["replay", "trail", "--config", "vigil.yaml", "--memory", "--json", "--iam-snapshot", snapshot],
+      {
+        cwd: dir,
+      },
+    );
+    const privilege = JSON.parse(stdout).exposures[0].factors.find(
+      (f: { name: string }) => f.name === "privilege",
+    );
+    expect(privilege).toEqual({
+      name: "privilege",
+      points: 16,
+      reason: "iam-write: iam:PutRolePolicy on some role allowed by inline policy deploy of user svc-ci",
+    });
+  });
+
+  it.each([
+    [
+      "missing.json",
+      "vigil: --iam-snapshot missing.json cannot be read (ENOENT); give the JSON file written by 'aws iam get-account-authorization-details'\n",
+    ],
+    [
+      "vigil.yaml",
+      /^vigil: --iam-snapshot vigil\.yaml is not JSON \(.+\); give the output of 'aws iam get-account-authorization-details'\n$/,
+    ],
+  ])("rejects an unusable snapshot %s with a clear message", async (file, message) => {
+    const { code, stderr } = await runCli(
+      ["replay", "trail", "--memory", "--config", "vigil.yaml", "--iam-snapshot", file],
+      { cwd: dir },
+    );
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+});
+
+describe("the text report", () => {
+  it("shows attacker-controlled strings as text, never as terminal control sequences", async () => {
+    const work = mkdtempSync(join(tmpdir(), "vigil-escape-"));
+    writeFileSync(join(work, "vigil.config.yaml"), "learning: { days: 0 }\n");
+    const evil = roleSessionRecord(
+      {
+        eventID: "x1",
+        eventSource: "cloudtrail.amazonaws.com",
+        eventName: "StopLogging",
+        requestParameters: { name: "trail\u001b[2J\u001b]0;pwned\u0007" },
+      },
+      { name: "i-0abc\u001b[31m" },
+    );
+    const evilKey = userKeyRecord({
+      eventID: "x2",
+      eventSource: "cloudtrail.amazonaws.com",
+      eventName: "DeleteTrail",
+      userIdentity: {
+        type: "IAMUser",
+        arn: "arn:aws:iam::111122223333:user/x",
+        accessKeyId: "AKIA\u001b]0;pwned\u0007X",
+      },
+    });
+    writeFileSync(join(work, "t.json"), JSON.stringify({ Records: [evil, evilKey] }));
+    const { stdout } = await runCli(["replay", "t.json", "--memory"], { cwd: work });
+    expect(stdout).not.toContain("\u001b");
+    expect(stdout).not.toContain("\u0007");
+    expect(stdout).toContain("\\u001b[2J"); // shown escaped, as text
+    expect(stdout).toContain("access-key AKIA\\x1b]0;pwned\\x07X");
+  });
+
+  it("draws progress on a terminal's stderr only", async () => {
+    const tty = await runCli(["replay", "trail", "--config", "vigil.yaml", "--memory"], {
+      cwd: dir,
+      tty: true,
+    });
+    const pipe = await runCli(["replay", "trail", "--config", "vigil.yaml", "--memory"], {
+      cwd: dir,
+      tty: false,
+    });
+    expect(tty.stderr).toMatch(/^\r {2,}\r$/);
+    expect(pipe.stderr).toBe("");
+  });
+});
+
 describe("the embedded store", () => {
   it("keeps what replay learned and found in .vigil/vigil.db by default", async () => {
     const work = mkdtempSync(join(tmpdir(), "vigil-store-"));

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { AwsNetworkClassifier } from "../../shared/adapters/aws-network-classifier.ts";
 import { loadConfigFile } from "../../shared/adapters/config-file.ts";
 import { readRecords } from "../../shared/adapters/file-records.ts";
+import { loadIamSnapshot } from "../../shared/adapters/iam-snapshot-privilege.ts";
 import { demoTrail, STORIES, trailFileText } from "../../shared/demo/generate.ts";
 import { DETECTIONS } from "../../shared/domain/detections/registry.ts";
 import { runPipeline } from "../../shared/domain/pipeline/replay.ts";
@@ -19,6 +20,10 @@ async function replayDemo() {
     network: new AwsNetworkClassifier(),
     clock: { now: () => Date.parse("2026-03-09T00:00:00Z") },
     store: nullRunStore,
+    privilege: loadIamSnapshot(
+      JSON.parse(readFileSync(demo("iam-snapshot.json"), "utf8")),
+      "iam-snapshot.json",
+    ),
   });
 }
 
