@@ -83,6 +83,11 @@ export function replayText(result: ReplayResult, options: TextReportOptions): st
   return `${lines.join("\n")}\n`;
 }
 
+/** An ISO time as a person reads it: "2026-03-07 02:14:07Z". */
+function when(iso: string): string {
+  return iso.replace("T", " ").replace(".000Z", "Z");
+}
+
 type Paint = (style: Parameters<typeof styleText>[0], text: string) => string;
 
 function badge(exposure: Exposure, paint: Paint): string {
@@ -103,7 +108,7 @@ function detailed(exposure: Exposure, rank: number, paint: Paint): string[] {
   const principal = exposure.principal === exposure.credential.id ? "" : ` · ${safe(exposure.principal)}`;
   const out = [
     `${String(rank).padStart(3)}. ${badge(exposure, paint)}  ${paint("bold", `${exposure.credential.kind} ${safe(exposure.credential.id)}`)}${principal}${owner}`,
-    `${pad}${label("signals")}${exposure.signals.join(", ")} (${count(exposure.findings, "finding")}, ${exposure.firstSeen} → ${exposure.lastSeen})`,
+    `${pad}${label("signals")}${exposure.signals.join(", ")} (${count(exposure.findings, "finding")}, ${when(exposure.firstSeen)} → ${when(exposure.lastSeen)})`,
   ];
   exposure.reasons.slice(0, 6).forEach((r, i) => {
     out.push(`${pad}${label(i === 0 ? "why" : "")}${r.signal}: ${safe(r.reason)}`);
