@@ -142,9 +142,10 @@ function crossChecks(file: ConfigFile, playbookIds: readonly string[]): string[]
       problems.push(`secret ${show(s.id)}: playbook ${show(s.playbook)} is unknown; ${known}`);
     }
   }
-  for (const [kind, playbook] of Object.entries(file.policy.playbooks)) {
+  for (const [kind, policy] of Object.entries(file.policy.kinds)) {
+    const playbook = policy?.playbook;
     if (playbook !== undefined && !playbookIds.includes(playbook)) {
-      problems.push(`policy.playbooks.${kind}: playbook ${show(playbook)} is unknown; ${known}`);
+      problems.push(`policy.kinds.${kind}.playbook ${show(playbook)} is unknown; ${known}`);
     }
   }
   return problems;

@@ -90,19 +90,29 @@ export const secretSchema = z
 
 const band = z.enum([...SEVERITIES, "never"], { error: "must be one of low, medium, high, critical, never" });
 
+/** What the policy says for one credential kind: its own bands and playbook, each falling back to the defaults. */
+const kindPolicy = z
+  .object({
+    auto: band.optional(),
+    approval: band.optional(),
+    notify: band.optional(),
+    playbook: playbook.optional(),
+  })
+  .strict();
+
 export const policySchema = z
   .object({
     auto: band.default("critical"),
     approval: band.default("high"),
     notify: band.default("medium"),
-    /** The playbook for each credential kind when the profile names none. */
-    playbooks: z
+    /** Per credential kind: bands and playbook that override the defaults above. */
+    kinds: z
       .object({
-        "access-key": playbook.optional(),
-        "role-session": playbook.optional(),
-        secret: playbook.optional(),
-        root: playbook.optional(),
-        console: playbook.optional(),
+        "access-key": kindPolicy.optional(),
+        "role-session": kindPolicy.optional(),
+        secret: kindPolicy.optional(),
+        root: kindPolicy.optional(),
+        console: kindPolicy.optional(),
       })
       .strict()
       .default({}),
@@ -113,7 +123,7 @@ export const configSchema = z
   .object({
     profiles: z.array(profileSchema).default([]),
     secrets: z.array(secretSchema).default([]),
-    policy: policySchema.default({ auto: "critical", approval: "high", notify: "medium", playbooks: {} }),
+    policy: policySchema.default({ auto: "critical", approval: "high", notify: "medium", kinds: {} }),
     protected: z.array(iamArnPattern).default([]),
     learning: z
       .object({

@@ -41,32 +41,36 @@ function reaches(severity: Severity, band: Severity | "never"): boolean {
 export function decide(subject: DecisionSubject, config: VigilConfig): DecisionResult {
   const { policy } = config;
   const { severity, credential } = subject;
-  const playbook =
-    subject.secret?.playbook ??
-    subject.profile?.playbook ??
-    policy.playbooks[credential.kind] ??
-    DEFAULT_PLAYBOOKS[credential.kind];
-  const source = subject.secret?.playbook
-    ? `secret profile "${subject.secret.id}"`
+  const forKind = policy.kinds[credential.kind];
+  const [playbook, source] = subject.secret?.playbook
+    ? [subject.secret.playbook, `secret profile "${subject.secret.id}"`]
     : subject.profile?.playbook
-      ? `profile "${subject.profile.id}"`
-      : policy.playbooks[credential.kind]
-        ? `policy.playbooks.${credential.kind}`
-        : `the default for ${credential.kind}`;
+      ? [subject.profile.playbook, `profile "${subject.profile.id}"`]
+      : forKind?.playbook
+        ? [forKind.playbook, `policy.kinds.${credential.kind}`]
+        : [DEFAULT_PLAYBOOKS[credential.kind], `the default for ${credential.kind}`];
+  const bands = {
+    auto: forKind?.auto ?? policy.auto,
+    approval: forKind?.approval ?? policy.approval,
+    notify: forKind?.notify ?? policy.notify,
+  };
+  const scope = forKind?.auto || forKind?.approval || forKind?.notify ? ` for ${credential.kind}` : "";
   let decision: Decision;
-  if (reaches(severity, policy.auto)) decision = "auto";
-  else if (reaches(severity, policy.approval)) decision = "needs-approval";
-  else if (reaches(severity, policy.notify)) decision = "notify";
-  else return { decision: "record-only", reason: `${severity} is below every band of the policy` };
-  if (decision === "notify")
-    return { decision, playbook: "notify", reason: `${severity} reaches the notify band` };
+  if (reaches(severity, bands.auto)) decision = "auto";
+  else if (reaches(severity, bands.approval)) decision = "needs-approval";
+  else if (reaches(severity, bands.notify)) decision = "notify";
+  else return { decision: "record-only", reason: `${severity} is below every band of the policy${scope}` };
+  if (decision === "notify") {
+    return { decision, playbook: "notify", reason: `${severity} reaches the notify band${scope}` };
+  }
   const guard = protectionOf(subject.principalArn, config);
-  if (guard !== undefined)
+  if (guard !== undefined) {
     return { decision: "blocked-by-guard", playbook, reason: `${guard}: vigil never acts on it` };
+  }
   const band = decision === "auto" ? "auto" : "approval";
   return {
     decision,
     playbook,
-    reason: `${severity} reaches the ${band} band; playbook ${playbook} from ${source}`,
+    reason: `${severity} reaches the ${band} band${scope}; playbook ${playbook} from ${source}`,
   };
 }

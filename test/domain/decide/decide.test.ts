@@ -30,7 +30,7 @@ describe("decide", () => {
 
   it("takes the playbook from the profile, then the policy per credential kind", () => {
     const withPolicy = configOf({
-      policy: { playbooks: { "role-session": "quarantine-role" } },
+      policy: { kinds: { "role-session": { playbook: "quarantine-role" } } },
       profiles: [
         { id: "app", match: { roles: ["arn:aws:iam::111122223333:role/app"] }, playbook: "detach-policies" },
       ],
@@ -65,6 +65,20 @@ describe("decide", () => {
       decide({ severity: "high", credential: { kind: "role-session", id: slr }, principalArn: slr }, config)
         .decision,
     ).toBe("blocked-by-guard");
+  });
+
+  it("lets a credential kind have its own bands", () => {
+    const keysFirst = configOf({ policy: { kinds: { "access-key": { auto: "high" } } } });
+    expect(decide({ severity: "high", credential: KEY, principalArn: USER }, keysFirst)).toEqual({
+      decision: "auto",
+      playbook: "deactivate-access-key",
+      reason:
+        "high reaches the auto band for access-key; playbook deactivate-access-key from the default for access-key",
+    });
+    const session = { kind: "role-session" as const, id: "arn:aws:iam::111122223333:role/app" };
+    expect(
+      decide({ severity: "high", credential: session, principalArn: session.id }, keysFirst).decision,
+    ).toBe("needs-approval");
   });
 
   it("honours 'never' to switch a mode off", () => {
