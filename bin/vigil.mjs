@@ -16,6 +16,14 @@ function newestSource(dir) {
   return newest;
 }
 
+// A reader that stops early (`vigil records list | head`) is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 let main;
 if (existsSync(bundle) && statSync(bundle).mtimeMs >= newestSource(new URL("shared/", root))) {
   ({ main } = await import(bundle.href));

@@ -125,7 +125,11 @@ describe("vigil replay (text report)", () => {
 describe("vigil errors", () => {
   it.each([
     [["replay"], 2, "vigil: replay needs at least one file or directory, e.g. vigil replay trail.json.gz\n"],
-    [["frobnicate"], 2, 'vigil: unknown command "frobnicate"; the commands are replay, learn and help\n'],
+    [
+      ["frobnicate"],
+      2,
+      'vigil: unknown command "frobnicate"; the commands are replay, learn, records and help\n',
+    ],
     [
       ["replay", "x", "--bogus"],
       2,
@@ -285,6 +289,24 @@ describe("the embedded store", () => {
     const { code } = await runCli(["replay", "t.json"], { cwd: work });
     expect(code).toBe(0);
     expect(existsSync(join(work, ".vigil", "vigil.db"))).toBe(true);
+  });
+
+  it("records every exposure's decision in the verifiable ledger", async () => {
+    const work = mkdtempSync(join(tmpdir(), "vigil-ledger-"));
+    writeFileSync(join(work, "vigil.config.yaml"), CONFIG);
+    writeFileSync(
+      join(work, "t.json"),
+      JSON.stringify({ Records: [userKeyRecord({ sourceIPAddress: "198.51.100.9" })] }),
+    );
+    await runCli(["replay", "t.json"], { cwd: work });
+    const list = await runCli(["records", "list", "--json"], { cwd: work });
+    const records = JSON.parse(list.stdout) as Array<{ action: string; subject: unknown }>;
+    expect(records.map((r) => [r.action, r.subject])).toEqual([
+      ["finding-decided", { kind: "access-key", id: "AKIAEXAMPLE000000001" }],
+    ]);
+    const verify = await runCli(["records", "verify"], { cwd: work });
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toMatch(/^ledger intact: 1 record/);
   });
 
   it("learns baselines from history with vigil learn, so replay knows the credential", async () => {

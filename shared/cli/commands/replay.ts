@@ -1,5 +1,7 @@
 import { AwsNetworkClassifier } from "../../adapters/aws-network-classifier.ts";
+import { SqliteLedger } from "../../adapters/sqlite-ledger.ts";
 import { DETECTIONS } from "../../domain/detections/registry.ts";
+import { recordRunDecisions } from "../../domain/ledger/decisions.ts";
 import { runPipeline } from "../../domain/pipeline/replay.ts";
 import type { Command } from "../command.ts";
 import { replayJson } from "../report-json.ts";
@@ -13,6 +15,7 @@ import {
   progressReporter,
   runStoreOf,
   STORE_OPTIONS,
+  storePath,
 } from "../run-context.ts";
 import { UsageError } from "../usage.ts";
 
@@ -56,6 +59,7 @@ export const replayCommand: Command = {
     const config = configOf(values, io);
     const privilege = privilegeOf(values, io);
     const store = runStoreOf(values, io);
+    const ledger = values.memory === true ? undefined : new SqliteLedger(storePath(values, io));
     const started = io.clock.now();
     try {
       const result = await runPipeline(itemsOf(paths, io), paths, {
@@ -67,6 +71,7 @@ export const replayCommand: Command = {
         privilege,
         onProgress: progressReporter(io, started),
       });
+      if (ledger !== undefined) recordRunDecisions(result, { ledger, clock: io.clock });
       if (values.json === true) io.stdout.write(`${JSON.stringify(replayJson(result), null, 2)}\n`);
       else {
         const color =
@@ -82,6 +87,7 @@ export const replayCommand: Command = {
       return 0;
     } finally {
       store.close();
+      ledger?.close();
     }
   },
 };

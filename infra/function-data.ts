@@ -1,0 +1,38 @@
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BUNDLED } from "../functions/common/function-config.ts";
+import type { ConfigFile } from "../shared/domain/config/schema.ts";
+import { asnPackage, writeAmazonRanges } from "./amazon-ranges.ts";
+
+/** Where synth keeps the files it adds to the function bundles; one directory per content. */
+const CACHE = join(tmpdir(), "vigil-cdk");
+
+/**
+ * A directory holding what each function bundle needs beside its code: the validated config
+ * (`vigil.config.json`) and Amazon's address ranges (`amazon-ranges/`). The name is a hash of the
+ * content, so two configs never share a directory and the bundling step that copies it stays
+ * deterministic; an existing directory is reused.
+ */
+export function functionDataDir(config: ConfigFile): string {
+  const pkg = asnPackage();
+  const ranges = join(CACHE, `amazon-ranges-${pkg.version}`);
+  writeAmazonRanges(ranges, pkg);
+  const json = `${JSON.stringify(config, null, 2)}\n`;
+  const hash = createHash("sha256").update(pkg.version).update("\0").update(json).digest("hex").slice(0, 20);
+  const dir = join(CACHE, `function-data-${hash}`);
+  if (existsSync(join(dir, BUNDLED.configFile))) return dir;
+  const staging = `${dir}.tmp-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  cpSync(ranges, join(staging, BUNDLED.rangesDir), { recursive: true });
+  writeFileSync(join(staging, BUNDLED.configFile), json);
+  try {
+    renameSync(staging, dir);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(join(dir, BUNDLED.configFile))) throw error;
+  }
+  return dir;
+}

@@ -1,0 +1,55 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUNDLED, ENV, readFunctionSettings, StartupError } from "../../functions/common/function-config.ts";
+import { loadEvaluateSettings } from "../../functions/evaluate/config.ts";
+import { loadIngestSettings } from "../../functions/ingest/config.ts";
+import { TEST_CONFIG } from "./support.ts";
+
+describe("readFunctionSettings", () => {
+  let bundle: string;
+  beforeAll(() => {
+    bundle = mkdtempSync(join(tmpdir(), "vigil-bundle-"));
+    writeFileSync(join(bundle, BUNDLED.configFile), JSON.stringify(TEST_CONFIG));
+    mkdirSync(join(bundle, "bad"));
+    writeFileSync(join(bundle, "bad", "not-json.json"), "profiles: []");
+    writeFileSync(
+      join(bundle, "bad", "invalid.json"),
+      JSON.stringify({ profiles: [{ id: "ci", match: { accessKeys: ["AKIA"] } }] }),
+    );
+  });
+  afterAll(() => rmSync(bundle, { recursive: true, force: true }));
+
+  it("reads the mode and the bundled config, resolving paths from the bundle directory", () => {
+    const settings = readFunctionSettings({ [ENV.mode]: "enforce" }, bundle);
+    expect(settings.mode).toBe("enforce");
+    expect(settings.config.profiles.map((p) => p.id)).toEqual(["ci-deployer"]);
+    expect(settings.rangesDir).toBe(join(bundle, BUNDLED.rangesDir));
+  });
+
+  it("is what both functions read", () => {
+    const env = { [ENV.mode]: "observe" };
+    expect(loadEvaluateSettings(env, bundle).mode).toBe("observe");
+    expect(loadIngestSettings(env, bundle).config.profiles).toHaveLength(1);
+  });
+
+  it("names a missing or wrong mode and says how to fix it", () => {
+    expect(() => readFunctionSettings({}, bundle)).toThrow(StartupError);
+    expect(() => readFunctionSettings({}, bundle)).toThrow(/VIGIL_MODE is not set; .*redeploy the stack/);
+    expect(() => readFunctionSettings({ [ENV.mode]: "audit" }, bundle)).toThrow(
+      'VIGIL_MODE "audit" must be observe or enforce',
+    );
+  });
+
+  it("names a config file that is missing, not JSON or invalid", () => {
+    const env = (file: string) => ({ [ENV.mode]: "observe", [ENV.configFile]: file });
+    expect(() => readFunctionSettings(env("nowhere.json"), bundle)).toThrow(
+      /the config file ".*nowhere\.json" \(VIGIL_CONFIG_FILE\) cannot be read \(ENOENT\)/,
+    );
+    expect(() => readFunctionSettings(env("bad/not-json.json"), bundle)).toThrow(/is not JSON/);
+    expect(() => readFunctionSettings(env(join(bundle, "bad", "invalid.json")), bundle)).toThrow(
+      /profile "ci": match\.accessKeys\[0\] "AKIA" is not an access key id/,
+    );
+  });
+});
