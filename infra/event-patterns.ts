@@ -1,4 +1,7 @@
 import type { ConfigFile, ProfileConfig } from "../shared/domain/config/schema.ts";
+import { TAMPERING_APIS } from "../shared/domain/detections/logging-tampering.ts";
+import { PASS_ROLE_APIS } from "../shared/domain/detections/privilege-escalation.ts";
+import { SECRET_READ_APIS } from "../shared/domain/detections/secret-read-unapproved.ts";
 import { show, VigilError } from "../shared/domain/errors.ts";
 import { CLOUDTRAIL_DETAIL_TYPES } from "../shared/domain/normalize/normalize.ts";
 
@@ -36,59 +39,7 @@ export const MAX_PATTERN_CHARS = 2048;
 const API_CALL = CLOUDTRAIL_DETAIL_TYPES[0];
 const CONSOLE_SIGNIN = CLOUDTRAIL_DETAIL_TYPES[1];
 
-/**
- * The monitoring-weakening APIs the `logging-tampering` detection reads, by event source. A call in
- * this list reaches vigil whoever makes it; the detection then decides (e.g. UpdateDetector only counts
- * with `enable: false`).
- */
-export const TAMPERING_APIS: Readonly<Record<string, readonly string[]>> = {
-  "cloudtrail.amazonaws.com": [
-    "StopLogging",
-    "DeleteTrail",
-    "UpdateTrail",
-    "PutEventSelectors",
-    "PutInsightSelectors",
-    "DeleteEventDataStore",
-    "StopEventDataStoreIngestion",
-  ],
-  "guardduty.amazonaws.com": [
-    "DeleteDetector",
-    "UpdateDetector",
-    "DisassociateFromMasterAccount",
-    "DisassociateFromAdministratorAccount",
-    "DeleteMembers",
-    "StopMonitoringMembers",
-    "CreateFilter",
-    "CreateIPSet",
-    "UpdateIPSet",
-  ],
-  "config.amazonaws.com": [
-    "StopConfigurationRecorder",
-    "DeleteConfigurationRecorder",
-    "DeleteDeliveryChannel",
-    "DeleteConfigRule",
-  ],
-  "ec2.amazonaws.com": ["DeleteFlowLogs"],
-  "securityhub.amazonaws.com": ["DisableSecurityHub", "BatchDisableStandards"],
-  "access-analyzer.amazonaws.com": ["DeleteAnalyzer"],
-  "logs.amazonaws.com": ["DeleteLogGroup"],
-  "s3.amazonaws.com": ["PutBucketLogging"],
-};
-
-/**
- * APIs outside IAM that hand a role to new compute (the `pass-role` part of `privilege-escalation`).
- * Lambda logs its API version in the event name (`CreateFunction20150331`), hence prefixes there.
- */
-export const PASS_ROLE_APIS: Readonly<Record<string, readonly string[]>> = {
-  "ec2.amazonaws.com": ["AssociateIamInstanceProfile", "ReplaceIamInstanceProfileAssociation"],
-  "ecs.amazonaws.com": ["RegisterTaskDefinition"],
-  "glue.amazonaws.com": ["CreateDevEndpoint"],
-  "cloudformation.amazonaws.com": ["CreateStack", "UpdateStack"],
-};
-const LAMBDA_PASS_ROLE_PREFIXES = ["CreateFunction", "UpdateFunctionConfiguration"] as const;
-
-/** The secret reads the `secret-read-unapproved` detection and the live-secret factor look at. */
-export const SECRET_READ_APIS = ["GetSecretValue", "BatchGetSecretValue"] as const;
+export { PASS_ROLE_APIS, SECRET_READ_APIS, TAMPERING_APIS };
 
 /** A configuration whose rules EventBridge would refuse. */
 export class EventPatternError extends VigilError {
@@ -141,12 +92,10 @@ export function compileEventRules(config: Pick<ConfigFile, "profiles">): Compile
           { eventSource: ["iam.amazonaws.com"] },
           ...Object.entries(PASS_ROLE_APIS).map(([eventSource, names]) => ({
             eventSource: [eventSource],
-            eventName: [...names],
+            // Lambda appends its API version to event names: match those by prefix.
+            eventName:
+              eventSource === "lambda.amazonaws.com" ? names.map((prefix) => ({ prefix })) : [...names],
           })),
-          {
-            eventSource: ["lambda.amazonaws.com"],
-            eventName: LAMBDA_PASS_ROLE_PREFIXES.map((prefix) => ({ prefix })),
-          },
         ]),
       },
     },

@@ -4,6 +4,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { Context } from "aws-lambda";
 import { AwsNetworkClassifier } from "../../shared/adapters/aws-network-classifier.ts";
+import { s3TrailObjects } from "../../shared/adapters/s3-trail-objects.ts";
 import { MemoryBaselines } from "../../shared/domain/baseline/memory-baselines.ts";
 import { systemClock } from "../../shared/ports/clock.ts";
 import { powertoolsLog } from "../common/log.ts";
@@ -11,7 +12,6 @@ import { RecentEvents } from "../common/recent-events.ts";
 import { logFindingRecorder, RecordIntake } from "../common/record-intake.ts";
 import { loadIngestSettings } from "./config.ts";
 import { createIngestHandler } from "./ingest-handler.ts";
-import { s3TrailObjects } from "./s3-trail-objects.ts";
 
 // The only wiring place of the ingest function. Everything here runs once per cold start: a bad
 // setting or config stops the start with a StartupError that says which and how to fix it.

@@ -4,10 +4,10 @@ import { SqsRecordSchema } from "@aws-lambda-powertools/parser/schemas/sqs";
 import type { SQSBatchResponse } from "aws-lambda";
 import { z } from "zod";
 import { show } from "../../shared/domain/errors.ts";
+import type { TrailObjects } from "../../shared/ports/trail-objects.ts";
 import type { FunctionLog } from "../common/log.ts";
 import { emptyCounts, type IntakeCounts, type RecordIntake } from "../common/record-intake.ts";
 import { describeIssues, parseSqsBatch } from "../common/sqs-batch.ts";
-import type { TrailObjects } from "./trail-objects.ts";
 import { trailRecords } from "./trail-records.ts";
 
 /** The message S3 sends once when a notification is configured; there is nothing to read. */

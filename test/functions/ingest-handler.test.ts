@@ -7,8 +7,8 @@ import {
   isTrailLogFile,
   notificationKey,
 } from "../../functions/ingest/ingest-handler.ts";
-import { s3TrailObjects, TrailObjectError } from "../../functions/ingest/s3-trail-objects.ts";
-import type { TrailObjects } from "../../functions/ingest/trail-objects.ts";
+import { s3TrailObjects, TrailObjectError } from "../../shared/adapters/s3-trail-objects.ts";
+import type { TrailObjects } from "../../shared/ports/trail-objects.ts";
 import {
   eventBridgeEvent,
   s3Notification,

@@ -48,3 +48,17 @@ export interface Detection {
 export function subjectKey(use: CredentialUse): string {
   return use.credential.kind === "access-key" ? use.credential.id : use.principal.arn;
 }
+
+/**
+ * Groups `eventSource:eventName` keys by event source, e.g. for the EventBridge rules that must deliver
+ * exactly the calls a detection judges.
+ */
+export function apisBySource(keys: Iterable<string>): Record<string, string[]> {
+  const grouped: Record<string, string[]> = {};
+  for (const key of keys) {
+    const colon = key.indexOf(":");
+    const source = key.slice(0, colon);
+    (grouped[source] ??= []).push(key.slice(colon + 1));
+  }
+  return grouped;
+}

@@ -2,7 +2,7 @@ import { show } from "../errors.ts";
 import type { CredentialUse } from "../event.ts";
 import { field } from "../policy-document.ts";
 import { describeActor, failure } from "./describe.ts";
-import type { Detection } from "./detection.ts";
+import { apisBySource, type Detection } from "./detection.ts";
 
 /** One monitoring-weakening call: what it does, which request fields name its target, and when it counts. */
 interface TamperRule {
@@ -169,6 +169,9 @@ const RULES: ReadonlyMap<string, TamperRule> = new Map(
     },
   }),
 );
+
+/** The monitoring APIs this detection judges, by event source: the EventBridge rules deliver these. */
+export const TAMPERING_APIS: Readonly<Record<string, readonly string[]>> = apisBySource(RULES.keys());
 
 /**
  * `logging-tampering`: a call that stops, deletes or weakens monitoring (CloudTrail, GuardDuty,

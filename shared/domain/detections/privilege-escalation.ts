@@ -3,7 +3,7 @@ import { type CredentialUse, param } from "../event.ts";
 import { text } from "../normalize/record-schema.ts";
 import { field, parsePolicyDocument } from "../policy-document.ts";
 import { describeActor, failure } from "./describe.ts";
-import type { Detection } from "./detection.ts";
+import { apisBySource, type Detection } from "./detection.ts";
 
 /** What a matching call changes; `undefined` from `target` means this call does not count. */
 interface EscalationRule {
@@ -115,6 +115,14 @@ const RULES: ReadonlyMap<string, EscalationRule> = new Map(
     "cloudformation.amazonaws.com:CreateStack": passes("roleARN", false),
     "cloudformation.amazonaws.com:UpdateStack": passes("roleARN", false),
   }),
+);
+
+/**
+ * The APIs outside IAM that hand a role to new compute, by event source (every IAM write matters too).
+ * Lambda's names are the base names: CloudTrail appends an API version (`CreateFunction20150331`).
+ */
+export const PASS_ROLE_APIS: Readonly<Record<string, readonly string[]>> = apisBySource(
+  [...RULES.keys()].filter((key) => !key.startsWith("iam.amazonaws.com:")),
 );
 
 /** Lambda logs its API version in the event name (`CreateFunction20150331`, `…20150331v2`); drop it. */

@@ -6,7 +6,9 @@ import type { CredentialUse } from "../event.ts";
 import { failure } from "./describe.ts";
 import type { Detection } from "./detection.ts";
 
-const SECRET_READS: ReadonlySet<string> = new Set(["GetSecretValue", "BatchGetSecretValue"]);
+/** The Secrets Manager calls that return secret values. */
+export const SECRET_READ_APIS = ["GetSecretValue", "BatchGetSecretValue"] as const;
+const SECRET_READS: ReadonlySet<string> = new Set(SECRET_READ_APIS);
 
 /** Why one declared secret should not have been read by this use, or undefined when the read is expected. */
 function problemWith(use: CredentialUse, secret: SecretProfile): string | undefined {

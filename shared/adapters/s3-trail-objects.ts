@@ -1,6 +1,6 @@
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { VigilError } from "../../shared/domain/errors.ts";
-import type { TrailObjects } from "./trail-objects.ts";
+import { VigilError } from "../domain/errors.ts";
+import type { TrailObjects } from "../ports/trail-objects.ts";
 
 /** A trail file could not be fetched from S3. */
 export class TrailObjectError extends VigilError {
