@@ -5,12 +5,13 @@ import type { CliIo, Command } from "./command.ts";
 import { learnCommand } from "./commands/learn.ts";
 import { recordsCommand } from "./commands/records.ts";
 import { replayCommand } from "./commands/replay.ts";
+import { undoCommand } from "./commands/undo.ts";
 import { UsageError, usage } from "./usage.ts";
 
 export type { CliIo } from "./command.ts";
 
 /** Every command, by name. */
-export const COMMANDS: readonly Command[] = [replayCommand, learnCommand, recordsCommand];
+export const COMMANDS: readonly Command[] = [replayCommand, learnCommand, recordsCommand, undoCommand];
 
 /** Runs the vigil CLI; returns the exit code (0 ok, 1 failed, 2 bad usage). Never throws. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {

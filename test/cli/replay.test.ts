@@ -128,7 +128,7 @@ describe("vigil errors", () => {
     [
       ["frobnicate"],
       2,
-      'vigil: unknown command "frobnicate"; the commands are replay, learn, records and help\n',
+      'vigil: unknown command "frobnicate"; the commands are replay, learn, records, undo and help\n',
     ],
     [
       ["replay", "x", "--bogus"],
@@ -138,7 +138,12 @@ describe("vigil errors", () => {
     [
       ["replay", "trail", "--apply", "--memory"],
       2,
-      "vigil: --apply (executing playbooks against AWS) is not available in this version; without it vigil plans playbooks and executes nothing\n",
+      "vigil: --apply keeps its runs in the store so they can be undone; drop --memory\n",
+    ],
+    [
+      ["replay", "trail", "--apply"],
+      2,
+      "vigil: --apply acts on the AWS account of the default credentials; add --yes to confirm, or --endpoint URL to act on an emulator\n",
     ],
     [
       ["replay", "trail", "--memory", "--store", "x.db"],

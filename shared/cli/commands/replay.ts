@@ -3,7 +3,8 @@ import { SqliteLedger } from "../../adapters/sqlite-ledger.ts";
 import { DETECTIONS } from "../../domain/detections/registry.ts";
 import { recordRunDecisions } from "../../domain/ledger/decisions.ts";
 import { runPipeline } from "../../domain/pipeline/replay.ts";
-import type { Command } from "../command.ts";
+import { applyDecided, checkConsent } from "../apply.ts";
+import { type Command, stringOption } from "../command.ts";
 import { replayJson } from "../report-json.ts";
 import { replayText } from "../report-text.ts";
 import {
@@ -34,7 +35,12 @@ export const replayCommand: Command = {
     --iam-snapshot FILE   output of 'aws iam get-account-authorization-details', to score privilege offline
     --top N               exposures shown in detail in the text report (default 10)
     --no-color            plain text even on a terminal (NO_COLOR is honoured too)
-    --apply               execute the decided playbooks (not available yet: playbooks are planned only)
+    --apply               execute decided playbooks: auto, and needs-approval for credentials given with --approve ID
+    --approve ID          approve one needs-approval exposure by credential id (repeatable)
+    --endpoint URL        IAM/Secrets Manager/SNS endpoint (an emulator); without it, --yes is required
+    --region REGION       region of the clients (default from the environment)
+    --notify-topic ARN    SNS topic for notifications (default: printed to stderr)
+    --yes                 confirm acting on the AWS account of the default credentials
 `,
   options: {
     ...STORE_OPTIONS,
@@ -44,15 +50,23 @@ export const replayCommand: Command = {
     top: { type: "string" },
     "no-color": { type: "boolean" },
     apply: { type: "boolean" },
+    approve: { type: "string", multiple: true },
+    endpoint: { type: "string" },
+    region: { type: "string" },
+    "notify-topic": { type: "string" },
+    yes: { type: "boolean" },
   },
   async run(paths, values, io) {
     if (paths.length === 0) {
       throw new UsageError("replay needs at least one file or directory, e.g. vigil replay trail.json.gz");
     }
-    if (values.apply === true) {
-      throw new UsageError(
-        "--apply (executing playbooks against AWS) is not available in this version; without it vigil plans playbooks and executes nothing",
-      );
+    const apply = values.apply === true;
+    const endpoint = stringOption(values, "endpoint");
+    if (apply) {
+      if (values.memory === true) {
+        throw new UsageError("--apply keeps its runs in the store so they can be undone; drop --memory");
+      }
+      checkConsent({ endpoint, yes: values.yes === true }, "--apply");
     }
     const top = positiveInt(values, "top", 10, 10_000);
     checkStoreFlags(values);
@@ -78,6 +92,26 @@ export const replayCommand: Command = {
           Boolean(io.stdout.isTTY) && values["no-color"] !== true && io.env.NO_COLOR === undefined;
         const seconds = (io.clock.now() - started) / 1000;
         io.stdout.write(replayText(result, { top, color, inputs: paths, seconds }));
+      }
+      if (apply) {
+        const approved = Array.isArray(values.approve)
+          ? values.approve.filter((v): v is string => typeof v === "string")
+          : [];
+        const runs = await applyDecided(
+          result.exposures,
+          new Set(approved),
+          {
+            endpoint,
+            region: stringOption(values, "region"),
+            yes: values.yes === true,
+            storePath: storePath(values, io),
+            topicArn: stringOption(values, "notify-topic"),
+            ...(values.json === true ? { print: (t: string) => io.stderr.write(t) } : {}),
+          },
+          config,
+          io,
+        );
+        if (runs.some((r) => r.status === "failed")) return 1;
       }
       if (result.rejectedTruncated) {
         io.stderr.write(

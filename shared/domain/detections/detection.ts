@@ -58,7 +58,9 @@ export function apisBySource(keys: Iterable<string>): Record<string, string[]> {
   for (const key of keys) {
     const colon = key.indexOf(":");
     const source = key.slice(0, colon);
-    (grouped[source] ??= []).push(key.slice(colon + 1));
+    const names = grouped[source] ?? [];
+    names.push(key.slice(colon + 1));
+    grouped[source] = names;
   }
   return grouped;
 }

@@ -1,0 +1,36 @@
+import { IAMClient } from "@aws-sdk/client-iam";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { STSClient } from "@aws-sdk/client-sts";
+import { inject } from "vitest";
+
+/** Fake credentials: moto accepts any, and nothing here may ever reach real AWS. */
+export const TEST_CREDENTIALS = {
+  accessKeyId: "testing",
+  secretAccessKey: "testing",
+  sessionToken: "testing",
+};
+
+/** The region every integration test uses. */
+export const TEST_REGION = "us-east-1";
+
+/** The moto server's URL provided by test/setup/moto.ts; fails loudly when the setup did not start it. */
+export function motoEndpoint(): string {
+  const endpoint = inject("motoEndpoint");
+  if (!endpoint)
+    throw new Error("no moto server: integration tests need test/setup/moto.ts as vitest globalSetup");
+  return endpoint;
+}
+
+/** Real AWS SDK v3 clients pointed at the moto server, with fake credentials and us-east-1. */
+export function awsClients() {
+  const endpoint = motoEndpoint();
+  const config = { endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 };
+  return {
+    endpoint,
+    iam: new IAMClient(config),
+    secrets: new SecretsManagerClient(config),
+    sns: new SNSClient(config),
+    sts: new STSClient(config),
+  };
+}
