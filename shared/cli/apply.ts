@@ -3,9 +3,11 @@ import { AwsIamGateway, createIamClient } from "../adapters/aws-iam-gateway.ts";
 import { AwsSecretsGateway, createSecretsClient } from "../adapters/aws-secrets-gateway.ts";
 import { createSnsClient, SnsNotifier } from "../adapters/aws-sns-notifier.ts";
 import { timerSleep } from "../adapters/cloudtrail-history.ts";
+import { SqliteLedger } from "../adapters/sqlite-ledger.ts";
 import { SqlitePlaybookRunStore } from "../adapters/sqlite-playbook-runs.ts";
 import type { VigilConfig } from "../domain/config/compile.ts";
 import type { Exposure } from "../domain/finding.ts";
+import { runStepEntries } from "../domain/ledger/runs.ts";
 import { type ExecutorDeps, outcomeLine, runPlaybook } from "../domain/playbooks/executor.ts";
 import type { Notifier } from "../ports/notifier.ts";
 import type { RunRecord } from "../ports/playbook-run-store.ts";
@@ -122,6 +124,7 @@ export async function applyDecided(
   }
   const print = options.print ?? ((text: string) => io.stdout.write(text));
   const { deps, close } = executorOf(options, config, io);
+  const ledger = new SqliteLedger(options.storePath);
   const runs: RunRecord[] = [];
   try {
     if (chosen.length === 0)
@@ -137,10 +140,12 @@ export async function applyDecided(
         deps,
       );
       print(runText(run));
+      ledger.append(runStepEntries(run));
       runs.push(run);
     }
   } finally {
     close();
+    ledger.close();
   }
   return runs;
 }

@@ -123,8 +123,25 @@ describe("vigil replay --apply, end to end through the command line", () => {
     const runId = /vigil undo (\S+)/.exec(applied.stdout)?.[1];
     expect(runId).toBeDefined();
 
-    const undone = await runCli(["undo", runId!, "--endpoint", endpoint], { cwd, now: AT });
+    const undone = await runCli(["undo", runId!, "--endpoint", endpoint, "--by", "alice"], { cwd, now: AT });
     expect(undone.code).toBe(0);
     expect(await userState(iam, user.name)).toEqual(before);
+
+    // The decision, each step and each undo are in the verifiable records.
+    const records = JSON.parse(
+      (await runCli(["records", "list", "--json"], { cwd, now: AT })).stdout,
+    ) as Array<{
+      action: string;
+      actor: { id: string };
+      change: { step?: string; status?: string };
+    }>;
+    expect(records.map((r) => [r.action, r.actor.id, r.change.step, r.change.status])).toEqual([
+      ["finding-decided", "vigil", undefined, undefined],
+      ["playbook-step", "vigil", "deactivate-access-key", "applied"],
+      ["playbook-step", "vigil", "notify", "applied"],
+      ["undo-step", "alice", "notify", "irreversible"],
+      ["undo-step", "alice", "deactivate-access-key", "undone"],
+    ]);
+    expect((await runCli(["records", "verify"], { cwd, now: AT })).code).toBe(0);
   });
 });

@@ -1,3 +1,5 @@
+import { SqliteLedger } from "../../adapters/sqlite-ledger.ts";
+import { undoStepEntries } from "../../domain/ledger/runs.ts";
 import { undoRun } from "../../domain/playbooks/executor.ts";
 import type { StepRecord } from "../../ports/playbook-run-store.ts";
 import { checkConsent, executorOf } from "../apply.ts";
@@ -19,19 +21,21 @@ function undoLine(step: StepRecord): string {
 export const undoCommand: Command = {
   name: "undo",
   summary: "reverse a playbook run's reversible steps and say which cannot be undone",
-  help: `vigil undo <run-id> [--store PATH] [--endpoint URL] [--region REGION] [--yes]
+  help: `vigil undo <run-id> [--by NAME] [--store PATH] [--endpoint URL] [--region REGION] [--yes]
   Reverses every reversible step of a playbook run in reverse order (re-activates the key, deletes the
   quarantine or revocation policy, re-attaches exactly the detached policies) and says which steps
   cannot be undone and why (a rotated secret, a sent notification).
     --endpoint URL        IAM/Secrets Manager/SNS endpoint (an emulator); default: AWS itself
     --region REGION       the region (default from the environment)
     --yes                 confirm acting on the AWS account of the default credentials
+    --by NAME             who undoes it, for the records (default: $USER)
 `,
   options: {
     ...STORE_OPTIONS,
     endpoint: { type: "string" },
     region: { type: "string" },
     yes: { type: "boolean" },
+    by: { type: "string" },
   },
   async run(positionals, values, io) {
     const [runId, ...extra] = positionals;
@@ -55,6 +59,14 @@ export const undoCommand: Command = {
     );
     try {
       const run = await undoRun(runId, deps);
+      const ledger = new SqliteLedger(storePath(values, io));
+      try {
+        ledger.append(
+          undoStepEntries(run, { kind: "human", id: stringOption(values, "by") ?? io.env.USER ?? "cli" }),
+        );
+      } finally {
+        ledger.close();
+      }
       const lines = [`run ${run.id}  ${run.playbook} for ${run.credential}: ${run.status}`];
       for (const step of [...run.steps].reverse()) lines.push(`  - ${safe(undoLine(step))}`);
       io.stdout.write(`${lines.join("\n")}\n`);
