@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import pkg from "../../package.json" with { type: "json" };
 import { VigilError } from "../domain/errors.ts";
 import type { CliIo, Command } from "./command.ts";
+import { killSwitchCommand } from "./commands/kill-switch.ts";
 import { learnCommand } from "./commands/learn.ts";
 import { recordsCommand } from "./commands/records.ts";
 import { replayCommand } from "./commands/replay.ts";
@@ -11,7 +12,13 @@ import { UsageError, usage } from "./usage.ts";
 export type { CliIo } from "./command.ts";
 
 /** Every command, by name. */
-export const COMMANDS: readonly Command[] = [replayCommand, learnCommand, recordsCommand, undoCommand];
+export const COMMANDS: readonly Command[] = [
+  replayCommand,
+  learnCommand,
+  recordsCommand,
+  undoCommand,
+  killSwitchCommand,
+];
 
 /** Runs the vigil CLI; returns the exit code (0 ok, 1 failed, 2 bad usage). Never throws. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {

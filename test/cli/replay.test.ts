@@ -128,7 +128,7 @@ describe("vigil errors", () => {
     [
       ["frobnicate"],
       2,
-      'vigil: unknown command "frobnicate"; the commands are replay, learn, records, undo and help\n',
+      'vigil: unknown command "frobnicate"; the commands are replay, learn, records, undo, kill-switch and help\n',
     ],
     [
       ["replay", "x", "--bogus"],

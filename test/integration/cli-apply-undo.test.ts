@@ -145,3 +145,40 @@ describe("vigil replay --apply, end to end through the command line", () => {
     expect((await runCli(["records", "verify"], { cwd, now: AT })).code).toBe(0);
   });
 });
+
+describe("the kill switch, through the command line", () => {
+  it("blocks every step of replay --apply while on, and lets them act once off", async () => {
+    const { iam, endpoint } = awsClients();
+    const user = await seedUser(iam);
+    const cwd = mkdtempSync(join(tmpdir(), "vigil-kill-apply-"));
+    writeFileSync(
+      join(cwd, "vigil.config.yaml"),
+      `profiles:\n  - id: ci\n    match: { accessKeys: [${user.accessKeyId}] }\n    sources: ["203.0.113.0/24"]\n    criticality: critical\n    privilege: admin\n`,
+    );
+    const stolen = userKeyRecord({
+      userIdentity: {
+        type: "IAMUser",
+        arn: user.arn,
+        accountId: "123456789012",
+        accessKeyId: user.accessKeyId,
+        userName: user.name,
+      },
+      sourceIPAddress: "198.51.100.23",
+      eventSource: "cloudtrail.amazonaws.com",
+      eventName: "StopLogging",
+    });
+    writeFileSync(join(cwd, "t.json"), JSON.stringify({ Records: [stolen] }));
+    await runCli(["kill-switch", "on", "--reason", "drill", "--by", "alice"], { cwd, now: AT });
+    const blocked = await runCli(["replay", "t.json", "--apply", "--endpoint", endpoint], { cwd, now: AT });
+    expect(blocked.stdout).toMatch(new RegExp(`deactivate-access-key ${user.accessKeyId}: blocked`));
+    expect((await userState(iam, user.name)).keys).toEqual([[user.accessKeyId, "Active"]]);
+
+    await runCli(["kill-switch", "off", "--by", "alice"], { cwd, now: AT });
+    const applied = await runCli(["replay", "t.json", "--apply", "--endpoint", endpoint], {
+      cwd,
+      now: AT + 1_000,
+    });
+    expect(applied.stdout).toContain(`deactivate-access-key ${user.accessKeyId}: applied`);
+    expect((await userState(iam, user.name)).keys).toEqual([[user.accessKeyId, "Inactive"]]);
+  });
+});

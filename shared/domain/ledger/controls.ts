@@ -59,6 +59,14 @@ export const NIST_CSF_BY_ACTION: Readonly<Record<LedgerAction, readonly ControlR
   "exception-revoked": [
     { id: "PR.AA-05", why: "the authorization is withdrawn before its end by a named person" },
   ],
+  "kill-switch-set": [
+    { id: "PR.AA-05", why: "a named person withdraws vigil's authorization to act, for a stated reason" },
+    { id: "RS.AN-06", why: "stopping every automated action is recorded with its actor, time and integrity" },
+  ],
+  "kill-switch-cleared": [
+    { id: "PR.AA-05", why: "a named person restores vigil's authorization to act" },
+    { id: "RS.AN-06", why: "resuming automated actions is recorded with its actor, time and integrity" },
+  ],
   "quarantine-lifted": [
     { id: "PR.AA-05", why: "a quarantine is lifted temporarily, for a stated reason and duration" },
     { id: "RC.RP-02", why: "access is restored for an emergency as a deliberate recovery action" },

@@ -19,6 +19,8 @@ export const LEDGER_ACTIONS = [
   "exception-revoked",
   "quarantine-lifted",
   "quarantine-reapplied",
+  "kill-switch-set",
+  "kill-switch-cleared",
 ] as const;
 export type LedgerAction = (typeof LEDGER_ACTIONS)[number];
 
@@ -29,9 +31,10 @@ export type ActorKind = (typeof ACTOR_KINDS)[number];
 /**
  * What a record is about. Records about an exposure name its credential (`access-key`, `role-session`,
  * `secret`, `root`, `console` with the credential id), so that a subject's decisions, approvals and
- * playbook steps line up; `principal` and `pattern` serve exceptions, `run` serves whole runs.
+ * playbook steps line up; `principal` and `pattern` serve exceptions, `run` serves whole runs, and
+ * `responder` is vigil itself (its kill switch).
  */
-export const SUBJECT_KINDS = [...CREDENTIAL_KINDS, "principal", "pattern", "run"] as const;
+export const SUBJECT_KINDS = [...CREDENTIAL_KINDS, "principal", "pattern", "run", "responder"] as const;
 export type SubjectKind = (typeof SUBJECT_KINDS)[number];
 
 /** The instant format of every record time: what `Date.prototype.toISOString` writes, so times sort as text. */
