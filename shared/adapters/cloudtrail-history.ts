@@ -3,6 +3,7 @@ import { show, VigilError } from "../domain/errors.ts";
 import type { RecordOrigin } from "../domain/event.ts";
 import { type Clock, systemClock } from "../ports/clock.ts";
 import type { SourceItem } from "../ports/record-source.ts";
+import { type Sleep, timerSleep } from "../ports/sleep.ts";
 
 /**
  * Reads the account's CloudTrail event history (the last 90 days of management events in one region)
@@ -14,27 +15,6 @@ import type { SourceItem } from "../ports/record-source.ts";
 export class CloudTrailHistoryError extends VigilError {
   override name = "CloudTrailHistoryError";
 }
-
-/** Waits `ms` milliseconds, or rejects when `signal` aborts. Injected so tests never wait. */
-export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
-
-/** Sleeps with a timer; the production Sleep. */
-export const timerSleep: Sleep = (ms, signal) =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 
 /** What items from the event history name as their file: `cloudtrail-lookup-events:<page>`. */
 export const HISTORY_SOURCE = "cloudtrail-lookup-events";
