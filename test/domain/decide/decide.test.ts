@@ -60,6 +60,16 @@ describe("decide", () => {
       playbook: "revoke-sessions",
       reason: `${role} matches protected pattern arn:aws:iam::*:role/break-glass-*: vigil never acts on it`,
     });
+    const own = "arn:aws:iam::111122223333:role/vigil-executor";
+    expect(
+      decide(
+        { severity: "critical", credential: { kind: "role-session", id: own }, principalArn: own },
+        config,
+      ),
+    ).toMatchObject({
+      decision: "blocked-by-guard",
+      reason: `${own} is one of vigil's own roles (arn:aws:iam::*:role/vigil-*): vigil never acts on it`,
+    });
     const slr = "arn:aws:iam::111122223333:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS";
     expect(
       decide({ severity: "high", credential: { kind: "role-session", id: slr }, principalArn: slr }, config)
