@@ -27,7 +27,15 @@ const run: RunRecord = {
       finishedAt: T + 1_000,
       undo: { status: "undone", reason: "set Active again", at: T + 60_000 },
     },
-    { index: 1, step: "notify", target: "arn", params: {}, destructive: false, status: "pending", attempts: 0 },
+    {
+      index: 1,
+      step: "notify",
+      target: "arn",
+      params: {},
+      destructive: false,
+      status: "pending",
+      attempts: 0,
+    },
   ],
 };
 
@@ -40,7 +48,12 @@ describe("runStepEntries", () => {
       actor: { kind: "vigil", id: "vigil" },
       action: "playbook-step",
       subject: { kind: "access-key", id: "AKIAEXAMPLE000000001" },
-      change: { runId: "run-1", step: "deactivate-access-key", target: "AKIAEXAMPLE000000001", status: "applied" },
+      change: {
+        runId: "run-1",
+        step: "deactivate-access-key",
+        target: "AKIAEXAMPLE000000001",
+        status: "applied",
+      },
     });
     expect(entry?.controls.nistCsf).toContain("RS.MI-01");
   });
