@@ -18,8 +18,9 @@ import { UsageError } from "./usage.ts";
 /**
  * The `--apply` path of `vigil replay` (and the wiring `vigil undo` shares): builds the AWS adapters on
  * the default credential chain, the playbook run store in the store file, and executes the decided
- * playbooks. Decisions `auto` run; `needs-approval` runs only for the credentials the operator approved
- * by name (`--approve ID`); `notify`, `record-only`, `blocked-by-guard` and suppressed ones never act.
+ * playbooks. Only `auto` decisions run here: `needs-approval` ones open approval requests that run when
+ * approved (`vigil approvals approve`); `notify`, `record-only`, `blocked-by-guard` and suppressed ones
+ * never act.
  */
 
 /** Where and how to act. */
@@ -85,13 +86,9 @@ export function executorOf(
   return { deps, close: () => store.close() };
 }
 
-/** Which exposures act: `auto`, and `needs-approval` when the credential id was approved by name. */
-export function decidedToAct(exposures: readonly Exposure[], approved: ReadonlySet<string>): Exposure[] {
-  return exposures.filter(
-    (e) =>
-      e.playbook !== null &&
-      (e.decision === "auto" || (e.decision === "needs-approval" && approved.has(e.credential.id))),
-  );
+/** Which exposures act at once: `auto` decisions with a planned playbook. */
+export function decidedToAct(exposures: readonly Exposure[]): Exposure[] {
+  return exposures.filter((e) => e.playbook !== null && e.decision === "auto");
 }
 
 /** Prints one run: its id, status, each step's outcome, and how to undo it. */
@@ -109,26 +106,21 @@ export function runText(run: RunRecord): string {
  */
 export async function applyDecided(
   exposures: readonly Exposure[],
-  approved: ReadonlySet<string>,
   options: ActOptions,
   config: VigilConfig,
   io: CliIo,
 ): Promise<RunRecord[]> {
   checkConsent(options, "--apply");
-  const chosen = decidedToAct(exposures, approved);
-  const unknown = [...approved].filter((id) => !exposures.some((e) => e.credential.id === id));
-  if (unknown.length > 0) {
-    throw new UsageError(
-      `--approve names ${unknown.map((id) => JSON.stringify(id)).join(", ")}, which no exposure of this replay has; approve a credential id from the report`,
-    );
-  }
+  const chosen = decidedToAct(exposures);
   const print = options.print ?? ((text: string) => io.stdout.write(text));
   const { deps, close } = executorOf(options, config, io);
   const ledger = new SqliteLedger(options.storePath);
   const runs: RunRecord[] = [];
   try {
     if (chosen.length === 0)
-      print("vigil: no exposure is decided to act (auto, or approved needs-approval)\n");
+      print(
+        "vigil: no exposure is decided to act at once (auto); needs-approval ones wait in 'vigil approvals list'\n",
+      );
     for (const exposure of chosen) {
       const run = await runPlaybook(
         {

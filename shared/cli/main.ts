@@ -2,6 +2,8 @@ import { parseArgs } from "node:util";
 import pkg from "../../package.json" with { type: "json" };
 import { VigilError } from "../domain/errors.ts";
 import type { CliIo, Command } from "./command.ts";
+import { approvalsCommand } from "./commands/approvals.ts";
+import { exceptionsCommand } from "./commands/exceptions.ts";
 import { killSwitchCommand } from "./commands/kill-switch.ts";
 import { learnCommand } from "./commands/learn.ts";
 import { recordsCommand } from "./commands/records.ts";
@@ -18,6 +20,8 @@ export const COMMANDS: readonly Command[] = [
   recordsCommand,
   undoCommand,
   killSwitchCommand,
+  approvalsCommand,
+  exceptionsCommand,
 ];
 
 /** Runs the vigil CLI; returns the exit code (0 ok, 1 failed, 2 bad usage). Never throws. */

@@ -128,7 +128,7 @@ describe("vigil errors", () => {
     [
       ["frobnicate"],
       2,
-      'vigil: unknown command "frobnicate"; the commands are replay, learn, records, undo, kill-switch and help\n',
+      'vigil: unknown command "frobnicate"; the commands are replay, learn, records, undo, kill-switch, approvals, exceptions and help\n',
     ],
     [
       ["replay", "x", "--bogus"],
@@ -306,12 +306,14 @@ describe("the embedded store", () => {
     await runCli(["replay", "t.json"], { cwd: work });
     const list = await runCli(["records", "list", "--json"], { cwd: work });
     const records = JSON.parse(list.stdout) as Array<{ action: string; subject: unknown }>;
+    // The profile makes the exposure high: needs-approval, so an approval request is opened too.
     expect(records.map((r) => [r.action, r.subject])).toEqual([
       ["finding-decided", { kind: "access-key", id: "AKIAEXAMPLE000000001" }],
+      ["approval-requested", { kind: "access-key", id: "AKIAEXAMPLE000000001" }],
     ]);
     const verify = await runCli(["records", "verify"], { cwd: work });
     expect(verify.code).toBe(0);
-    expect(verify.stdout).toMatch(/^ledger intact: 1 record/);
+    expect(verify.stdout).toMatch(/^ledger intact: 2 records/);
   });
 
   it("learns baselines from history with vigil learn, so replay knows the credential", async () => {

@@ -47,34 +47,21 @@ describe("vigil undo", () => {
 });
 
 describe("replay --apply", () => {
-  it("acts on auto decisions, and on needs-approval only for credentials approved by name", () => {
-    const chosen = decidedToAct(
-      [
-        exposure("auto", "AKIA1"),
-        exposure("needs-approval", "AKIA2"),
-        exposure("needs-approval", "AKIA3"),
-        exposure("notify", "AKIA4"),
-        exposure("blocked-by-guard", "AKIA5"),
-        exposure("auto", "AKIA6", false),
-      ],
-      new Set(["AKIA3", "AKIA4", "AKIA5"]),
-    );
-    expect(chosen.map((e) => e.credential.id)).toEqual(["AKIA1", "AKIA3"]);
+  it("acts at once on auto decisions only: needs-approval ones wait for an approval", () => {
+    const chosen = decidedToAct([
+      exposure("auto", "AKIA1"),
+      exposure("needs-approval", "AKIA2"),
+      exposure("notify", "AKIA4"),
+      exposure("blocked-by-guard", "AKIA5"),
+      exposure("auto", "AKIA6", false),
+    ]);
+    expect(chosen.map((e) => e.credential.id)).toEqual(["AKIA1"]);
   });
 
-  it("refuses real AWS without --yes, and an approval that names no exposure", async () => {
+  it("refuses real AWS without --yes", async () => {
     const options = { yes: false, storePath: join(io.cwd, "a.db") };
-    await expect(applyDecided([], new Set(), options, configOf(), io)).rejects.toThrow(
+    await expect(applyDecided([], options, configOf(), io)).rejects.toThrow(
       /--apply acts on the AWS account/,
     );
-    await expect(
-      applyDecided(
-        [exposure("auto", "AKIA1")],
-        new Set(["AKIA9"]),
-        { ...options, yes: true },
-        configOf(),
-        io,
-      ),
-    ).rejects.toThrow(/--approve names "AKIA9", which no exposure of this replay has/);
   });
 });

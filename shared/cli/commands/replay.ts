@@ -1,10 +1,15 @@
 import { AwsNetworkClassifier } from "../../adapters/aws-network-classifier.ts";
+import { SqliteApprovalStore } from "../../adapters/sqlite-approvals.ts";
+import { SqliteExceptionStore } from "../../adapters/sqlite-exceptions.ts";
 import { SqliteLedger } from "../../adapters/sqlite-ledger.ts";
+import { requestApprovals } from "../../domain/approvals/open.ts";
 import { DETECTIONS } from "../../domain/detections/registry.ts";
+import { usedEntries } from "../../domain/exceptions/records.ts";
 import { recordRunDecisions } from "../../domain/ledger/decisions.ts";
 import { runPipeline } from "../../domain/pipeline/replay.ts";
 import { applyDecided, checkConsent } from "../apply.ts";
 import { type Command, stringOption } from "../command.ts";
+import { newIdOf, notifierOf } from "../oncall.ts";
 import { replayJson } from "../report-json.ts";
 import { replayText } from "../report-text.ts";
 import {
@@ -35,8 +40,7 @@ export const replayCommand: Command = {
     --iam-snapshot FILE   output of 'aws iam get-account-authorization-details', to score privilege offline
     --top N               exposures shown in detail in the text report (default 10)
     --no-color            plain text even on a terminal (NO_COLOR is honoured too)
-    --apply               execute decided playbooks: auto, and needs-approval for credentials given with --approve ID
-    --approve ID          approve one needs-approval exposure by credential id (repeatable)
+    --apply               execute the playbooks decided auto (needs-approval ones open approval requests)
     --endpoint URL        IAM/Secrets Manager/SNS endpoint (an emulator); without it, --yes is required
     --region REGION       region of the clients (default from the environment)
     --notify-topic ARN    SNS topic for notifications (default: printed to stderr)
@@ -50,7 +54,6 @@ export const replayCommand: Command = {
     top: { type: "string" },
     "no-color": { type: "boolean" },
     apply: { type: "boolean" },
-    approve: { type: "string", multiple: true },
     endpoint: { type: "string" },
     region: { type: "string" },
     "notify-topic": { type: "string" },
@@ -74,6 +77,8 @@ export const replayCommand: Command = {
     const privilege = privilegeOf(values, io);
     const store = runStoreOf(values, io);
     const ledger = values.memory === true ? undefined : new SqliteLedger(storePath(values, io));
+    const exceptions = values.memory === true ? undefined : new SqliteExceptionStore(storePath(values, io));
+    const approvals = values.memory === true ? undefined : new SqliteApprovalStore(storePath(values, io));
     const started = io.clock.now();
     try {
       const result = await runPipeline(itemsOf(paths, io), paths, {
@@ -84,8 +89,22 @@ export const replayCommand: Command = {
         store,
         privilege,
         onProgress: progressReporter(io, started),
+        exceptions,
       });
-      if (ledger !== undefined) recordRunDecisions(result, { ledger, clock: io.clock });
+      if (ledger !== undefined) {
+        recordRunDecisions(result, { ledger, clock: io.clock });
+        ledger.append(usedEntries(result.exposures, io.clock.now()));
+      }
+      if (ledger !== undefined && approvals !== undefined) {
+        await requestApprovals(result.exposures, {
+          approvals,
+          ledger,
+          clock: io.clock,
+          newId: newIdOf("apr"),
+          policy: config.approvals,
+          notifier: notifierOf(values, io),
+        });
+      }
       if (values.json === true) io.stdout.write(`${JSON.stringify(replayJson(result), null, 2)}\n`);
       else {
         const color =
@@ -94,12 +113,8 @@ export const replayCommand: Command = {
         io.stdout.write(replayText(result, { top, color, inputs: paths, seconds }));
       }
       if (apply) {
-        const approved = Array.isArray(values.approve)
-          ? values.approve.filter((v): v is string => typeof v === "string")
-          : [];
         const runs = await applyDecided(
           result.exposures,
-          new Set(approved),
           {
             endpoint,
             region: stringOption(values, "region"),
@@ -122,6 +137,8 @@ export const replayCommand: Command = {
     } finally {
       store.close();
       ledger?.close();
+      exceptions?.close();
+      approvals?.close();
     }
   },
 };

@@ -38,6 +38,25 @@ export interface SecretProfile {
   readonly playbook?: string;
 }
 
+/** The approval policy: who may approve, for how long a request is open, what happens when it lapses. */
+export interface ApprovalPolicy {
+  /** Names or `*` patterns over names of the people who may approve. */
+  readonly approvers: readonly ArnPattern[];
+  /** How long a request stays open, in ms. */
+  readonly ttlMs: number;
+  /** Playbook ids that need two different approvers. */
+  readonly twoPersonFor: ReadonlySet<string>;
+  readonly onExpiry: "renotify" | "escalate";
+  readonly escalateTo?: string;
+}
+
+/** Limits of break-glass exceptions. */
+export interface ExceptionPolicy {
+  /** The longest an exception or quarantine lift may last, in hours and in ms. */
+  readonly maxHours: number;
+  readonly maxMs: number;
+}
+
 /** The validated, compiled configuration every part of the pipeline reads. */
 export interface VigilConfig {
   readonly profiles: readonly IdentityProfile[];
@@ -48,6 +67,8 @@ export interface VigilConfig {
   readonly learningMs: number;
   readonly learningDays: number;
   readonly vpcEndpoints: ReadonlyMap<string, string>;
+  readonly approvals: ApprovalPolicy;
+  readonly exceptions: ExceptionPolicy;
 }
 
 /** A configuration that cannot be used; `problems` lists every one, each naming profile, field, value and fix. */
@@ -119,6 +140,17 @@ export function compileConfig(input: unknown, source: string, playbookIds: reado
     learningMs: file.learning.days * 86_400_000,
     learningDays: file.learning.days,
     vpcEndpoints,
+    approvals: {
+      approvers: file.approvals.approvers.map((t) => new ArnPattern(t)),
+      ttlMs: file.approvals.ttlMinutes * 60_000,
+      twoPersonFor: new Set(file.approvals.twoPersonFor),
+      onExpiry: file.approvals.onExpiry,
+      escalateTo: file.approvals.escalateTo,
+    },
+    exceptions: {
+      maxHours: file.exceptions.maxHours,
+      maxMs: Math.round(file.exceptions.maxHours * 3_600_000),
+    },
   };
 }
 
@@ -147,6 +179,16 @@ function crossChecks(file: ConfigFile, playbookIds: readonly string[]): string[]
     if (playbook !== undefined && !playbookIds.includes(playbook)) {
       problems.push(`policy.kinds.${kind}.playbook ${show(playbook)} is unknown; ${known}`);
     }
+  }
+  for (const [i, id] of file.approvals.twoPersonFor.entries()) {
+    if (!playbookIds.includes(id)) {
+      problems.push(`approvals.twoPersonFor[${i}] ${show(id)} is unknown; ${known}`);
+    }
+  }
+  if (file.approvals.onExpiry === "escalate" && file.approvals.escalateTo === undefined) {
+    problems.push(
+      'approvals.onExpiry is "escalate" but approvals.escalateTo is missing; name the team or person expired requests go to',
+    );
   }
   return problems;
 }

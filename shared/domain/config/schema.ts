@@ -119,6 +119,35 @@ export const policySchema = z
   })
   .strict();
 
+/** Who may approve a `needs-approval` playbook, how long a request stays open, what happens when it lapses. */
+export const approvalsSchema = z
+  .object({
+    /** Names (or `*` patterns over names) of the people who may approve; `*` alone: anyone who gives a name. */
+    approvers: z
+      .array(z.string().regex(/^\S+$/, "must be a name or a pattern such as alice or oncall-* (no spaces)"))
+      .min(1, 'lists nobody; name at least one approver, or "*" for anyone who gives a name')
+      .default(["*"]),
+    ttlMinutes: z
+      .number()
+      .int("must be a whole number of minutes")
+      .min(1, "must be at least 1")
+      .max(10_080, "must be at most 10080 (a week)")
+      .default(60),
+    /** Playbooks that need two different approvers. */
+    twoPersonFor: z.array(playbook).default([]),
+    onExpiry: z.enum(["renotify", "escalate"], { error: "must be renotify or escalate" }).default("renotify"),
+    /** Who an expired request is escalated to (a team, a rota, a person), named in the notification. */
+    escalateTo: z.string().min(1, "is empty; name the team or person to escalate to").optional(),
+  })
+  .strict();
+
+/** Break-glass exceptions: how long one may last at most. */
+export const exceptionsSchema = z
+  .object({
+    maxHours: z.number().positive("must be more than 0").max(168, "must be at most 168 (a week)").default(8),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     profiles: z.array(profileSchema).default([]),
@@ -135,6 +164,13 @@ export const configSchema = z
     vpcEndpoints: z
       .record(z.string().regex(/^vpce-[0-9a-f]+$/), z.string().regex(/^vpc-[0-9a-f]+$/))
       .default({}),
+    approvals: approvalsSchema.default({
+      approvers: ["*"],
+      ttlMinutes: 60,
+      twoPersonFor: [],
+      onExpiry: "renotify",
+    }),
+    exceptions: exceptionsSchema.default({ maxHours: 8 }),
   })
   .strict();
 
@@ -143,6 +179,7 @@ export type ConfigFile = z.output<typeof configSchema>;
 export type ProfileConfig = z.output<typeof profileSchema>;
 export type SecretConfig = z.output<typeof secretSchema>;
 export type PolicyConfig = z.output<typeof policySchema>;
+export type ApprovalsConfigFile = z.output<typeof approvalsSchema>;
 
 /** Step ids a playbook may name directly. */
 export const KNOWN_STEPS: readonly string[] = STEP_IDS;

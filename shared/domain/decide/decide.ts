@@ -1,6 +1,7 @@
 import type { IdentityProfile, SecretProfile, VigilConfig } from "../config/compile.ts";
 import type { CredentialRef } from "../event.ts";
-import { type Decision, type Severity, severityRank } from "../vocabulary.ts";
+import { type BreakGlassException, coveringException, scopeText } from "../exceptions/exception.ts";
+import { type Decision, type Severity, type SignalId, severityRank } from "../vocabulary.ts";
 import { protectionOf } from "./guards.ts";
 
 /** Playbook for a credential kind when neither a profile nor the policy names one. */
@@ -18,7 +19,19 @@ export interface DecisionResult {
   /** The playbook to plan: `undefined` for record-only. */
   readonly playbook?: string;
   readonly reason: string;
+  /** For `suppressed-by-exception`: the id of the exception that suppressed it. */
+  readonly exceptionId?: string;
 }
+
+/** The break-glass exceptions a decision respects, and the Clock's reading at the decision. */
+export interface ExceptionCheck {
+  readonly exceptions: readonly BreakGlassException[];
+  /** Epoch ms: an exception applies when `grantedAt <= at < expiresAt` (and it is not revoked by then). */
+  readonly at: number;
+}
+
+/** Decisions an exception suppresses: the ones that would send or change something. */
+const SUPPRESSIBLE: ReadonlySet<Decision> = new Set(["auto", "needs-approval", "notify"]);
 
 /** The subject of a decision. */
 export interface DecisionSubject {
@@ -27,6 +40,8 @@ export interface DecisionSubject {
   readonly principalArn: string;
   readonly profile?: IdentityProfile;
   readonly secret?: SecretProfile;
+  /** The signals behind the decision: an exception scoped to signals covers it only when all are listed. */
+  readonly signals?: readonly SignalId[];
 }
 
 function reaches(severity: Severity, band: Severity | "never"): boolean {
@@ -36,9 +51,52 @@ function reaches(severity: Severity, band: Severity | "never"): boolean {
 /**
  * Applies the decision policy: the lowest band that triggers `auto`, `approval` and `notify`, the
  * playbook the profile (or the policy, per credential kind) names, and the guards. A protected principal
- * is never acted on: the decision becomes `blocked-by-guard` and only says so.
+ * is never acted on: the decision becomes `blocked-by-guard` and only says so. Then the break-glass
+ * exceptions: when one in force at `exceptions.at` covers the subject, an `auto`, `needs-approval` or
+ * `notify` decision becomes `suppressed-by-exception`; the reason names the exception and says what the
+ * decision would have been, and the plan is kept so a person can see what was not done.
  */
-export function decide(subject: DecisionSubject, config: VigilConfig): DecisionResult {
+export function decide(
+  subject: DecisionSubject,
+  config: VigilConfig,
+  exceptions?: ExceptionCheck,
+): DecisionResult {
+  const decided = policyDecision(subject, config);
+  if (exceptions === undefined || !SUPPRESSIBLE.has(decided.decision)) return decided;
+  const exception = coveringException(
+    exceptions.exceptions,
+    {
+      principalArn: subject.principalArn,
+      credential: subject.credential,
+      playbook: decided.playbook,
+      signals: subject.signals,
+    },
+    exceptions.at,
+  );
+  if (exception === undefined) return decided;
+  return {
+    decision: "suppressed-by-exception",
+    playbook: decided.playbook,
+    exceptionId: exception.id,
+    reason: `${SUPPRESSED_BY} ${exception.id} (${scopeText(exception.scope)}, granted by ${exception.grantedBy} until ${new Date(exception.expiresAt).toISOString()}: ${exception.reason}); without it: ${decided.decision}: ${decided.reason}`,
+  };
+}
+
+const SUPPRESSED_BY = "suppressed by exception";
+
+/** The id of the exception a `suppressed-by-exception` decision names in its reason (see decide). */
+export function suppressingExceptionId(decision: {
+  readonly decision: Decision;
+  readonly decisionReason: string;
+}): string | undefined {
+  if (decision.decision !== "suppressed-by-exception") return undefined;
+  const prefix = `${SUPPRESSED_BY} `;
+  if (!decision.decisionReason.startsWith(prefix)) return undefined;
+  const end = decision.decisionReason.indexOf(" ", prefix.length);
+  return end < 0 ? undefined : decision.decisionReason.slice(prefix.length, end);
+}
+
+function policyDecision(subject: DecisionSubject, config: VigilConfig): DecisionResult {
   const { policy } = config;
   const { severity, credential } = subject;
   const forKind = policy.kinds[credential.kind];

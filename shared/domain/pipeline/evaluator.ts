@@ -1,3 +1,4 @@
+import type { ActiveExceptions } from "../../ports/active-exceptions.ts";
 import type { BaselineStore } from "../../ports/baseline-store.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { NetworkClassifier } from "../../ports/network-classifier.ts";
@@ -27,6 +28,8 @@ export interface EvaluatorDeps {
   readonly clock: Clock;
   /** Privilege from an IAM snapshot; profiles' declared privilege is used when absent or silent. */
   readonly privilege?: PrivilegeSource;
+  /** Break-glass exceptions, read at each decision; without them nothing is suppressed. */
+  readonly exceptions?: ActiveExceptions;
 }
 
 /** What evaluating one use produced. */
@@ -147,9 +150,18 @@ export class Evaluator {
       secretId: secret?.id,
     };
     const { score, severity, factors } = scoreExposure(facts);
+    const at = this.deps.clock.now();
     const decided = decide(
-      { severity, credential, principalArn: use.principal.arn, profile: ctx.profile, secret },
+      {
+        severity,
+        credential,
+        principalArn: use.principal.arn,
+        profile: ctx.profile,
+        secret,
+        signals: signals.map((s) => s.id),
+      },
       this.deps.config,
+      this.deps.exceptions && { exceptions: this.deps.exceptions.activeAt(at), at },
     );
     const finding: Finding = {
       eventId: use.eventId,
@@ -171,7 +183,7 @@ export class Evaluator {
           : planPlaybook(decided.playbook, {
               credential,
               principalArn: use.principal.arn,
-              at: this.deps.clock.now(),
+              at,
             }),
       source: describeSource(use.source),
       region: use.region,

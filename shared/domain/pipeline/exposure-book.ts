@@ -1,3 +1,4 @@
+import type { ActiveExceptions } from "../../ports/active-exceptions.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { VigilConfig } from "../config/compile.ts";
 import { decide } from "../decide/decide.ts";
@@ -24,9 +25,11 @@ interface Entry {
 export class ExposureBook {
   readonly #entries = new Map<string, Entry>();
 
+  /** `exceptions`: break-glass exceptions, read when the exposures are ranked (decided). */
   constructor(
     private readonly config: VigilConfig,
     private readonly clock: Clock,
+    private readonly exceptions?: ActiveExceptions,
   ) {}
 
   add(finding: Finding, facts: ExposureFacts): void {
@@ -70,6 +73,8 @@ export class ExposureBook {
   /** Exposures, highest score first (ties: more findings, then most recent). */
   ranked(): Exposure[] {
     const exposures: Exposure[] = [];
+    const at = this.clock.now();
+    const check = this.exceptions && { exceptions: this.exceptions.activeAt(at), at };
     for (const entry of this.#entries.values()) {
       const signals = [...entry.signals.values()].sort((a, b) => b.weight - a.weight);
       const facts = { ...entry.facts, signals };
@@ -77,8 +82,16 @@ export class ExposureBook {
       const profile = this.config.profiles.find((p) => p.id === facts.profileId);
       const secret = this.config.secrets.find((s) => s.id === facts.secretId);
       const decided = decide(
-        { severity, credential: facts.credential, principalArn: facts.principalArn, profile, secret },
+        {
+          severity,
+          credential: facts.credential,
+          principalArn: facts.principalArn,
+          profile,
+          secret,
+          signals: signals.map((s) => s.id),
+        },
         this.config,
+        check,
       );
       exposures.push({
         credential: facts.credential,
@@ -99,7 +112,7 @@ export class ExposureBook {
             : planPlaybook(decided.playbook, {
                 credential: facts.credential,
                 principalArn: facts.principalArn,
-                at: this.clock.now(),
+                at,
               }),
         owner: secret?.owner ?? profile?.owner,
       });

@@ -1,3 +1,4 @@
+import type { ActiveExceptions } from "../../ports/active-exceptions.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { NetworkClassifier } from "../../ports/network-classifier.ts";
 import type { PrivilegeSource } from "../../ports/privilege-source.ts";
@@ -20,6 +21,8 @@ export interface RunDeps {
   readonly clock: Clock;
   readonly store: RunStore;
   readonly privilege?: PrivilegeSource;
+  /** Break-glass exceptions, read at each decision (findings and exposures); none: nothing is suppressed. */
+  readonly exceptions?: ActiveExceptions;
   /** Called every `progressEvery` records and once at the end. */
   readonly onProgress?: (progress: Progress) => void;
   readonly progressEvery?: number;
@@ -65,7 +68,7 @@ export async function runPipeline(
   const baselines = new MemoryBaselines();
   store.loadBaselines((namespace, key, value) => baselines.load(namespace, key, value));
   const evaluator = new Evaluator({ ...deps, baselines });
-  const book = new ExposureBook(deps.config, clock);
+  const book = new ExposureBook(deps.config, clock, deps.exceptions);
   const runId = store.beginRun(mode, inputs, clock.now());
   const batchSize = deps.batchSize ?? 5_000;
   const progressEvery = deps.progressEvery ?? 50_000;

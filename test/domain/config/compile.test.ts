@@ -152,11 +152,64 @@ describe("compileConfig", () => {
     ],
     [{ learning: { days: 1.5 } }, "learning.days 1.5 must be a whole number of days"],
     [
+      { approvals: { approvers: [] } },
+      'approvals.approvers [] lists nobody; name at least one approver, or "*" for anyone who gives a name',
+    ],
+    [
+      { approvals: { approvers: ["on call"] } },
+      'approvals.approvers[0] "on call" must be a name or a pattern such as alice or oncall-* (no spaces)',
+    ],
+    [{ approvals: { ttlMinutes: 0 } }, "approvals.ttlMinutes 0 must be at least 1"],
+    [{ approvals: { ttlMinutes: 7.5 } }, "approvals.ttlMinutes 7.5 must be a whole number of minutes"],
+    [{ approvals: { onExpiry: "ignore" } }, 'approvals.onExpiry "ignore" must be renotify or escalate'],
+    [
+      { approvals: { onExpiry: "escalate" } },
+      'approvals.onExpiry is "escalate" but approvals.escalateTo is missing; name the team or person expired requests go to',
+    ],
+    [
+      { approvals: { twoPersonFor: ["nuke"] } },
+      'approvals.twoPersonFor[0] "nuke" is unknown; valid playbooks are deactivate-access-key, revoke-sessions, quarantine-role, quarantine-user, detach-policies, rotate-secret, notify',
+    ],
+    [
+      { approvals: { approver: ["alice"] } },
+      'approvals has unknown field "approver"; check the spelling against the config format in the README',
+    ],
+    [{ exceptions: { maxHours: 0 } }, "exceptions.maxHours 0 must be more than 0"],
+    [{ exceptions: { maxHours: 200 } }, "exceptions.maxHours 200 must be at most 168 (a week)"],
+    [
       { profile: [] },
       'has unknown field "profile"; check the spelling against the config format in the README',
     ],
   ])("rejects %j naming the profile, field, value and fix", (input, message) => {
     expect(problems(input)).toContain(message);
+  });
+
+  it("compiles the approval and exception policy, with defaults when they are absent", () => {
+    const defaults = configOf({});
+    expect(defaults.approvals.approvers.map((p) => p.text)).toEqual(["*"]);
+    expect(defaults.approvals).toMatchObject({ ttlMs: 3_600_000, onExpiry: "renotify" });
+    expect([...defaults.approvals.twoPersonFor]).toEqual([]);
+    expect(defaults.exceptions).toEqual({ maxHours: 8, maxMs: 28_800_000 });
+
+    const config = configOf({
+      approvals: {
+        approvers: ["alice", "oncall-*"],
+        ttlMinutes: 30,
+        twoPersonFor: ["quarantine-role"],
+        onExpiry: "escalate",
+        escalateTo: "security-leads",
+      },
+      exceptions: { maxHours: 2.5 },
+    });
+    expect(config.approvals.approvers.map((p) => p.text)).toEqual(["alice", "oncall-*"]);
+    expect(config.approvals.approvers[1]?.matches("oncall-bob")).toBe(true);
+    expect(config.approvals).toMatchObject({
+      ttlMs: 1_800_000,
+      onExpiry: "escalate",
+      escalateTo: "security-leads",
+    });
+    expect(config.approvals.twoPersonFor.has("quarantine-role")).toBe(true);
+    expect(config.exceptions).toEqual({ maxHours: 2.5, maxMs: 9_000_000 });
   });
 
   it("lists every problem at once and names the config source", () => {

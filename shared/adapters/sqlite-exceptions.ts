@@ -1,0 +1,131 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { type BreakGlassException, ExceptionSchema, endOf } from "../domain/exceptions/exception.ts";
+import type { ExceptionStore } from "../ports/exception-store.ts";
+import { StoreError } from "./sqlite-store.ts";
+
+/*
+ * Break-glass exceptions and quarantine lifts in the embedded store's SQLite file, in a table of their
+ * own (the other tables and user_version are left alone). `ends_at` (the earlier of expiry and
+ * revocation) lets a decision read the exceptions in force with one indexed query; every change is a
+ * read-modify-write in a BEGIN IMMEDIATE transaction, conditional on `version`.
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS exceptions (
+  id TEXT PRIMARY KEY, granted_at INTEGER NOT NULL, ends_at INTEGER NOT NULL,
+  version INTEGER NOT NULL, body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS exceptions_by_end ON exceptions (ends_at);
+`;
+
+interface Row {
+  readonly id: string;
+  readonly version: number;
+  readonly body: string;
+}
+
+/** ExceptionStore (and the ActiveExceptions decisions read) on a SQLite file, or ":memory:". */
+export class SqliteExceptionStore implements ExceptionStore {
+  readonly #db: Database.Database;
+  readonly #active: Database.Statement;
+
+  constructor(readonly path: string) {
+    try {
+      if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+      this.#db = new Database(path);
+      this.#db.pragma("journal_mode = WAL");
+      this.#db.pragma("synchronous = FULL");
+      this.#db.pragma("busy_timeout = 10000");
+      this.#db.exec(SCHEMA);
+    } catch (error) {
+      throw new StoreError(
+        `cannot open the exceptions in the store at ${path}: ${(error as Error).message}; choose a readable, writable store with --store PATH`,
+        { cause: error, context: { path } },
+      );
+    }
+    this.#active = this.#db.prepare(
+      "SELECT id, version, body FROM exceptions WHERE ends_at > ? AND granted_at <= ? ORDER BY granted_at, id",
+    );
+  }
+
+  activeAt(at: number): readonly BreakGlassException[] {
+    return (this.#active.all(at, at) as Row[]).map((row) => this.#parse(row));
+  }
+
+  insert(exception: BreakGlassException): void {
+    try {
+      this.#db
+        .prepare("INSERT INTO exceptions (id, granted_at, ends_at, version, body) VALUES (?, ?, ?, 1, ?)")
+        .run(exception.id, exception.grantedAt, endOf(exception), JSON.stringify(exception));
+    } catch (error) {
+      throw new StoreError(
+        `cannot store exception ${exception.id} in ${this.path}: ${(error as Error).message}; nothing was granted, try again`,
+        { cause: error },
+      );
+    }
+  }
+
+  get(id: string): BreakGlassException | undefined {
+    const row = this.#db.prepare("SELECT id, version, body FROM exceptions WHERE id = ?").get(id) as
+      | Row
+      | undefined;
+    return row === undefined ? undefined : this.#parse(row);
+  }
+
+  list(): readonly BreakGlassException[] {
+    const rows = this.#db
+      .prepare("SELECT id, version, body FROM exceptions ORDER BY granted_at DESC, id")
+      .all() as Row[];
+    return rows.map((row) => this.#parse(row));
+  }
+
+  update(
+    id: string,
+    change: (current: BreakGlassException) => BreakGlassException | undefined,
+  ): { before: BreakGlassException; after?: BreakGlassException } | undefined {
+    return this.#db
+      .transaction(() => {
+        const row = this.#db.prepare("SELECT id, version, body FROM exceptions WHERE id = ?").get(id) as
+          | Row
+          | undefined;
+        if (row === undefined) return undefined;
+        const before = this.#parse(row);
+        const after = change(before);
+        if (after === undefined) return { before };
+        const written = this.#db
+          .prepare(
+            "UPDATE exceptions SET ends_at = ?, version = version + 1, body = ? WHERE id = ? AND version = ?",
+          )
+          .run(endOf(after), JSON.stringify(after), id, row.version).changes;
+        if (written !== 1) {
+          throw new StoreError(
+            `exception ${id} changed while it was being updated; nothing was written, try again`,
+          );
+        }
+        return { before, after };
+      })
+      .immediate();
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  #parse(row: Row): BreakGlassException {
+    let json: unknown;
+    try {
+      json = JSON.parse(row.body);
+    } catch {
+      json = undefined;
+    }
+    const parsed = ExceptionSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new StoreError(
+        `exception ${row.id} in ${this.path} is damaged (${parsed.error.issues[0]?.message}); it cannot be applied or shown`,
+        { context: { id: row.id } },
+      );
+    }
+    return parsed.data;
+  }
+}

@@ -1,0 +1,63 @@
+import type { ApprovalStore } from "../../ports/approval-store.ts";
+import type { Clock } from "../../ports/clock.ts";
+import type { LedgerStore } from "../../ports/ledger-store.ts";
+import type { Notifier } from "../../ports/notifier.ts";
+import type { ApprovalPolicy } from "../config/compile.ts";
+import type { Exposure } from "../finding.ts";
+import { requestedEntry } from "./records.ts";
+import { type ApprovalRequest, newApprovalRequest } from "./request.ts";
+
+/** The ports opening requests needs. */
+export interface ApprovalDeps {
+  readonly approvals: ApprovalStore;
+  readonly ledger: LedgerStore;
+  readonly clock: Clock;
+  readonly newId: () => string;
+  readonly policy: ApprovalPolicy;
+  readonly notifier: Notifier;
+}
+
+const iso = (at: number) => new Date(at).toISOString();
+
+/** The notification that asks the approvers to decide: what, why, the steps, until when, and how. */
+export function requestNotification(request: ApprovalRequest, lead = "approval needed") {
+  const steps = request.playbook.steps.map((s, i) => `  ${i + 1}. ${s.step} ${s.target}: ${s.description}`);
+  const two = request.requiredApprovals === 2 ? " (two different approvers needed)" : "";
+  return {
+    subject: `vigil: ${lead}: ${request.playbook.id} for ${request.exposure.credential.id}`.slice(0, 100),
+    message: [
+      `${request.what}`,
+      `why: ${request.why}`,
+      `exposure: ${request.exposure.severity} (${request.exposure.score}) — ${request.exposure.reasons.map((r) => `${r.signal}: ${r.reason}`).join("; ")}`,
+      "steps:",
+      ...steps,
+      `who may approve: ${request.approvers.join(", ")}${two}`,
+      `expires: ${iso(request.expiresAt)}`,
+      `approve: vigil approvals approve ${request.id} --by NAME --reason TEXT`,
+      `deny:    vigil approvals deny ${request.id} --by NAME --reason TEXT`,
+    ].join("\n"),
+  };
+}
+
+/**
+ * Opens an approval request for each `needs-approval` exposure, unless one is already open for the
+ * same credential and playbook; records `approval-requested` and notifies the approvers for each new
+ * one. Returns every exposure's open request, new or not.
+ */
+export async function requestApprovals(
+  exposures: readonly Exposure[],
+  deps: ApprovalDeps,
+): Promise<Array<{ readonly request: ApprovalRequest; readonly created: boolean }>> {
+  const opened: Array<{ request: ApprovalRequest; created: boolean }> = [];
+  for (const exposure of exposures) {
+    if (exposure.decision !== "needs-approval" || exposure.playbook === null) continue;
+    const at = deps.clock.now();
+    const result = deps.approvals.open(newApprovalRequest(exposure, deps.policy, at, deps.newId()), at);
+    if (result.created) {
+      deps.ledger.append([requestedEntry(result.request)]);
+      await deps.notifier.publish(requestNotification(result.request));
+    }
+    opened.push(result);
+  }
+  return opened;
+}
