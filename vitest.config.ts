@@ -5,6 +5,6 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
     pool: "forks",
-    globalSetup: ["test/setup/moto.ts"],
+    globalSetup: ["test/setup/moto.ts", "test/setup/chromium.ts"],
   },
 });

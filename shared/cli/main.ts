@@ -3,6 +3,7 @@ import pkg from "../../package.json" with { type: "json" };
 import { VigilError } from "../domain/errors.ts";
 import type { CliIo, Command } from "./command.ts";
 import { approvalsCommand } from "./commands/approvals.ts";
+import { consoleCommand } from "./commands/console.ts";
 import { exceptionsCommand } from "./commands/exceptions.ts";
 import { killSwitchCommand } from "./commands/kill-switch.ts";
 import { learnCommand } from "./commands/learn.ts";
@@ -22,6 +23,7 @@ export const COMMANDS: readonly Command[] = [
   killSwitchCommand,
   approvalsCommand,
   exceptionsCommand,
+  consoleCommand,
 ];
 
 /** Runs the vigil CLI; returns the exit code (0 ok, 1 failed, 2 bad usage). Never throws. */

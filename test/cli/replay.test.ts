@@ -128,7 +128,7 @@ describe("vigil errors", () => {
     [
       ["frobnicate"],
       2,
-      'vigil: unknown command "frobnicate"; the commands are replay, learn, records, undo, kill-switch, approvals, exceptions and help\n',
+      'vigil: unknown command "frobnicate"; the commands are replay, learn, records, undo, kill-switch, approvals, exceptions, console and help\n',
     ],
     [
       ["replay", "x", "--bogus"],

@@ -1,0 +1,49 @@
+import Database from "better-sqlite3";
+import type { UsedLinks } from "../../ports/used-links.ts";
+import { StoreError } from "../sqlite-store.ts";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS used_links (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+`;
+
+/**
+ * Used signed links in the embedded store's SQLite file (a table of its own). `consume` is a single
+ * `INSERT … ON CONFLICT DO NOTHING`: the row either goes in (first use) or is already there. Marks of
+ * links past their expiry are deleted as new ones come in, since such links no longer verify.
+ */
+export class SqliteUsedLinks implements UsedLinks {
+  readonly #db: Database.Database;
+  readonly #insert: Database.Statement;
+  readonly #forget: Database.Statement;
+
+  constructor(readonly path: string) {
+    try {
+      this.#db = new Database(path);
+      this.#db.pragma("journal_mode = WAL");
+      this.#db.pragma("busy_timeout = 5000");
+      this.#db.exec(SCHEMA);
+    } catch (error) {
+      throw new StoreError(
+        `cannot open the used links in the store at ${path}: ${(error as Error).message}; choose a writable store with --store PATH`,
+        { cause: error, context: { path } },
+      );
+    }
+    this.#insert = this.#db.prepare(
+      "INSERT INTO used_links (id, expires_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
+    );
+    this.#forget = this.#db.prepare("DELETE FROM used_links WHERE expires_at < ?");
+  }
+
+  consume(id: string, expiresAt: number): boolean {
+    return this.#db.transaction(() => {
+      const first = this.#insert.run(id, expiresAt).changes === 1;
+      // A link expiring before this one's expiry minus the longest lifetime can no longer be presented.
+      if (first) this.#forget.run(expiresAt - 2 * 60 * 60 * 1000);
+      return first;
+    })();
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}

@@ -1,0 +1,202 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { type RunningConsole, startConsole } from "../../adapters/console/server.ts";
+import { SqliteConsoleViews } from "../../adapters/console/sqlite-console-views.ts";
+import { SqliteApprovalStore } from "../../adapters/sqlite-approvals.ts";
+import { SqliteExceptionStore } from "../../adapters/sqlite-exceptions.ts";
+import { SqliteLedger } from "../../adapters/sqlite-ledger.ts";
+import { SqlitePlaybookRunStore } from "../../adapters/sqlite-playbook-runs.ts";
+import { StoreError } from "../../adapters/sqlite-store.ts";
+import { decideApproval, type VoteDeps } from "../../domain/approvals/vote.ts";
+import { grantException } from "../../domain/exceptions/grant.ts";
+import { revokeException } from "../../domain/exceptions/revoke.ts";
+import type { Notifier } from "../../ports/notifier.ts";
+import { executorOf } from "../apply.ts";
+import { type CliIo, type Command, type OptionValues, stringOption } from "../command.ts";
+import { safe } from "../report-text.ts";
+import { configOf, STORE_OPTIONS, storePath } from "../run-context.ts";
+import { UsageError } from "../usage.ts";
+
+/** The port `vigil console` listens on unless --port says otherwise. */
+export const DEFAULT_CONSOLE_PORT = 8765;
+
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
+
+/**
+ * Opens the store and starts the console on it (the part of `vigil console` that tests drive); the
+ * returned close stops the server and closes the store. Only loopback addresses are accepted: the
+ * local console has no sign-in, so anyone who can reach it could approve.
+ */
+export async function openConsole(
+  values: OptionValues,
+  io: CliIo,
+): Promise<{ running: RunningConsole; close: () => Promise<void> }> {
+  const host = stringOption(values, "host") ?? "127.0.0.1";
+  if (!LOOPBACK.test(host)) {
+    throw new UsageError(
+      `--host ${JSON.stringify(host)} is not a loopback address; the local console has no sign-in, so it only listens on 127.0.0.1, ::1 or localhost (reach it from elsewhere through an SSH tunnel, e.g. ssh -L 8765:127.0.0.1:8765 HOST)`,
+    );
+  }
+  const portText = stringOption(values, "port") ?? String(DEFAULT_CONSOLE_PORT);
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65_535) {
+    throw new UsageError(
+      `--port ${JSON.stringify(portText)} must be a port number from 0 to 65535 (0: any free port)`,
+    );
+  }
+  const path = storePath(values, io);
+  if (!existsSync(path)) {
+    throw new StoreError(
+      `no store at ${path}; run 'vigil replay FILE --store ${path}' first, or give the store it wrote with --store PATH`,
+      { context: { path } },
+    );
+  }
+  const endpoint = stringOption(values, "endpoint");
+  const canRun = endpoint !== undefined || values.yes === true;
+  const config = configOf(values, io);
+  const views = new SqliteConsoleViews(path);
+  const ledger = new SqliteLedger(path);
+  const runs = new SqlitePlaybookRunStore(path);
+  const approvalStore = new SqliteApprovalStore(path);
+  const exceptionStore = new SqliteExceptionStore(path);
+  const executor = canRun
+    ? executorOf(
+        { endpoint, region: stringOption(values, "region"), yes: values.yes === true, storePath: path },
+        config,
+        io,
+      )
+    : undefined;
+  const closeStores = () => {
+    executor?.close();
+    exceptionStore.close();
+    approvalStore.close();
+    views.close();
+    ledger.close();
+    runs.close();
+  };
+  const operator = stringOption(values, "by") ?? io.env.USER ?? "console";
+  const voteDeps: VoteDeps = {
+    approvals: approvalStore,
+    ledger,
+    clock: io.clock,
+    newId: randomUUID,
+    policy: config.approvals,
+    notifier: executor?.deps.notifier ?? stderrNotifier(io),
+    exceptions: exceptionStore,
+    ...(executor === undefined ? {} : { executor: executor.deps }),
+  };
+  const exceptionDeps = {
+    exceptions: exceptionStore,
+    ledger,
+    clock: io.clock,
+    newId: randomUUID,
+    policy: config.exceptions,
+  };
+  try {
+    const running = await startConsole(
+      {
+        views,
+        ledger,
+        runs,
+        clock: io.clock,
+        secret: randomBytes(32),
+        operator,
+        approvals: {
+          list: () => approvalStore.list(),
+          decide: (id, vote) => decideApproval(id, vote, voteDeps),
+          ...(canRun
+            ? {}
+            : {
+                cannotRun:
+                  "approving runs the playbook, and this console was started without --endpoint URL (an emulator) or --yes (the AWS account of the default credentials); restart it with one of them, or deny",
+              }),
+        },
+        exceptions: {
+          list: () => exceptionStore.list(),
+          grant: (request) => grantException(request, exceptionDeps),
+          revoke: (id, request) => revokeException(id, request, exceptionDeps),
+          maxHours: config.exceptions.maxHours,
+        },
+      },
+      { host: host === "localhost" ? "127.0.0.1" : host, port },
+    );
+    return {
+      running,
+      close: async () => {
+        await running.close();
+        closeStores();
+      },
+    };
+  } catch (error) {
+    closeStores();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE" || code === "EACCES") {
+      throw new UsageError(`cannot listen on ${host}:${port} (${code}); choose another port with --port N`);
+    }
+    throw error;
+  }
+}
+
+/** Notifications (a renewed or escalated request) written to standard error when no executor is wired. */
+function stderrNotifier(io: CliIo): Notifier {
+  let n = 0;
+  return {
+    publish: async ({ subject, message }) => {
+      io.stderr.write(`vigil: notification: ${safe(subject)}\n${safe(message)}\n`);
+      return `console-${++n}`;
+    },
+  };
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function stopSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+}
+
+/** `vigil console`: the web console for on-call engineers and compliance reviewers, on localhost. */
+export const consoleCommand: Command = {
+  name: "console",
+  summary: "serve the web console (exposures, approvals, exceptions, quarantines, records) on localhost",
+  help: `vigil console [--store PATH] [--config FILE] [--port N] [--host 127.0.0.1] [--by NAME] [--endpoint URL | --yes] [--region REGION]
+  Serves the web console against the embedded store until interrupted (Ctrl-C): ranked exposures with
+  their factors, pending approvals (approve or deny with a reason), break-glass exceptions (grant,
+  revoke), quarantines and playbook runs, and the records timeline with its verification and exports.
+  Pages work without JavaScript; forms are protected against cross-site requests.
+    --store PATH          the embedded store (default .vigil/vigil.db)
+    --config FILE         approvers, approval and exception limits, guards (default ./vigil.config.yaml)
+    --by NAME             who decides, grants and revokes here, for the records (default: $USER)
+    --endpoint URL        approved playbooks act on this IAM/Secrets Manager/SNS endpoint (an emulator)
+    --yes                 approved playbooks act on the AWS account of the default credentials
+                          (without --endpoint or --yes the console can deny but not approve)
+    --region REGION       the region (default from the environment)
+    --port N              the port (default ${DEFAULT_CONSOLE_PORT}; 0 picks a free one)
+    --host ADDRESS        a loopback address to listen on (default 127.0.0.1)
+`,
+  options: {
+    ...STORE_OPTIONS,
+    port: { type: "string" },
+    host: { type: "string" },
+    by: { type: "string" },
+    endpoint: { type: "string" },
+    region: { type: "string" },
+    yes: { type: "boolean" },
+  },
+  async run(positionals, values, io) {
+    if (positionals.length > 0) {
+      throw new UsageError(`console takes no arguments, got ${JSON.stringify(positionals.join(" "))}`);
+    }
+    const { running, close } = await openConsole(values, io);
+    io.stdout.write(`vigil console on ${running.url}/ (Ctrl-C stops it)\n`);
+    await stopSignal();
+    await close();
+    return 0;
+  },
+};
