@@ -47,12 +47,14 @@ export function checkConsent(options: Pick<ActOptions, "endpoint" | "yes">, what
   }
 }
 
-/** Prints notifications when no SNS topic is configured. */
-function printNotifier(io: CliIo): Notifier {
+/** Prints notifications to stderr (line by line, control characters escaped) when no SNS topic is configured. */
+export function printNotifier(io: CliIo): Notifier {
   let n = 0;
   return {
     publish: async ({ subject, message }) => {
-      io.stderr.write(`vigil: notification (no --notify-topic): ${safe(subject)}\n${safe(message)}\n`);
+      io.stderr.write(
+        `vigil: notification (no --notify-topic): ${safe(subject)}\n${message.split("\n").map(safe).join("\n")}\n`,
+      );
       return `printed-${++n}`;
     },
   };

@@ -3,8 +3,8 @@ import { existsSync } from "node:fs";
 import { createSnsClient, SnsNotifier } from "../adapters/aws-sns-notifier.ts";
 import { StoreError } from "../adapters/sqlite-store.ts";
 import type { Notifier } from "../ports/notifier.ts";
+import { printNotifier } from "./apply.ts";
 import { type CliIo, type OptionValues, stringOption } from "./command.ts";
-import { safe } from "./report-text.ts";
 import { storePath } from "./run-context.ts";
 import { UsageError } from "./usage.ts";
 
@@ -90,13 +90,7 @@ export function notifierOf(values: OptionValues, io: CliIo): Notifier {
     });
     return new SnsNotifier(client, topic);
   }
-  let n = 0;
-  return {
-    publish: async ({ subject, message }) => {
-      io.stderr.write(`vigil: notification (no --notify-topic): ${safe(subject)}\n${safe(message)}\n`);
-      return `printed-${++n}`;
-    },
-  };
+  return printNotifier(io);
 }
 
 /** An instant as listings show it. */

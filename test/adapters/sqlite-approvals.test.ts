@@ -42,6 +42,21 @@ describe("SqliteApprovalStore", () => {
     db.close();
   });
 
+  it("keeps a request for a role session exposure, which names the session key it saw", () => {
+    const store = new SqliteApprovalStore(":memory:");
+    const role = "arn:aws:iam::111122223333:role/app";
+    const exposure = exposureOf({
+      decision: "needs-approval",
+      credential: { kind: "role-session", id: role, accessKeyId: "ASIAEXAMPLESESSION01" },
+      principal: role,
+    });
+    const made = newApprovalRequest(exposure, configOf().approvals, T0, "apr-r");
+    store.open(made, T0);
+    expect(store.get("apr-r")).toEqual(made);
+    expect(store.list().map((r) => r.id)).toEqual(["apr-r"]);
+    store.close();
+  });
+
   it("writes what a change returns, writes nothing when it throws, and answers undefined for an unknown id", () => {
     const store = new SqliteApprovalStore(":memory:");
     store.open(request(), T0);

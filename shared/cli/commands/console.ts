@@ -10,10 +10,8 @@ import { StoreError } from "../../adapters/sqlite-store.ts";
 import { decideApproval, type VoteDeps } from "../../domain/approvals/vote.ts";
 import { grantException } from "../../domain/exceptions/grant.ts";
 import { revokeException } from "../../domain/exceptions/revoke.ts";
-import type { Notifier } from "../../ports/notifier.ts";
-import { executorOf } from "../apply.ts";
+import { executorOf, printNotifier } from "../apply.ts";
 import { type CliIo, type Command, type OptionValues, stringOption } from "../command.ts";
-import { safe } from "../report-text.ts";
 import { configOf, STORE_OPTIONS, storePath } from "../run-context.ts";
 import { UsageError } from "../usage.ts";
 
@@ -81,7 +79,7 @@ export async function openConsole(
     clock: io.clock,
     newId: randomUUID,
     policy: config.approvals,
-    notifier: executor?.deps.notifier ?? stderrNotifier(io),
+    notifier: executor?.deps.notifier ?? printNotifier(io),
     exceptions: exceptionStore,
     ...(executor === undefined ? {} : { executor: executor.deps }),
   };
@@ -135,17 +133,6 @@ export async function openConsole(
     }
     throw error;
   }
-}
-
-/** Notifications (a renewed or escalated request) written to standard error when no executor is wired. */
-function stderrNotifier(io: CliIo): Notifier {
-  let n = 0;
-  return {
-    publish: async ({ subject, message }) => {
-      io.stderr.write(`vigil: notification: ${safe(subject)}\n${safe(message)}\n`);
-      return `console-${++n}`;
-    },
-  };
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */

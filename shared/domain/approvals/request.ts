@@ -34,7 +34,9 @@ export const ApprovalRequestSchema = z
     why: z.string(),
     exposure: z
       .object({
-        credential: z.object({ kind: z.enum(CREDENTIAL_KINDS), id: z.string() }).strict(),
+        credential: z
+          .object({ kind: z.enum(CREDENTIAL_KINDS), id: z.string(), accessKeyId: z.string().optional() })
+          .strict(),
         principal: z.string(),
         score: z.number(),
         severity: z.enum(SEVERITIES),

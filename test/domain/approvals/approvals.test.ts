@@ -66,7 +66,12 @@ function world(approvals: ConfigInput["approvals"] = {}) {
 
 const keyExposure = () => exposureOf({ decision: "needs-approval" });
 const roleExposure = () =>
-  exposureOf({ decision: "needs-approval", credential: { kind: "role-session", id: ROLE }, principal: ROLE });
+  exposureOf({
+    decision: "needs-approval",
+    // As the pipeline makes them: a role session exposure names the first session key it saw.
+    credential: { kind: "role-session", id: ROLE, accessKeyId: "ASIAEXAMPLESESSION01" },
+    principal: ROLE,
+  });
 const approve = (by: string, reason = "confirmed with the owner") => ({
   verdict: "approve" as const,
   by,
