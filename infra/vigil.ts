@@ -4,6 +4,7 @@ import { Aws, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import * as cloudtrail from "aws-cdk-lib/aws-cloudtrail";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
+import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as events from "aws-cdk-lib/aws-events";
 import { SqsQueue } from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
@@ -19,10 +20,13 @@ import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { ENV, MODES, type Mode } from "../functions/common/function-config.ts";
+import { TOPIC_ENV } from "../functions/execute/config.ts";
+import { TABLE_KEYS } from "../shared/adapters/dynamodb-table.ts";
 import { ConfigError, compileConfig } from "../shared/domain/config/compile.ts";
 import { type ConfigFile, type ConfigInput, configSchema } from "../shared/domain/config/schema.ts";
 import { show, VigilError } from "../shared/domain/errors.ts";
 import { PLAYBOOK_IDS } from "../shared/domain/playbooks/catalog.ts";
+import { requiredPermissions } from "../shared/domain/playbooks/steps/registry.ts";
 import { type CompiledRule, compileEventRules, type EventPattern } from "./event-patterns.ts";
 import { functionDataDir } from "./function-data.ts";
 
@@ -65,8 +69,8 @@ export interface VigilProps {
    */
   readonly vpcEndpoints?: ConfigInput["vpcEndpoints"];
   /**
-   * `observe` records findings and plans playbooks; `enforce` will also run the decided ones (the
-   * execute function is not deployed yet: in both modes nothing is executed today).
+   * `observe` records findings and plans playbooks; `enforce` also lets the execute function run the
+   * playbooks it is invoked with (in `observe` it refuses every request).
    * @default "observe"
    */
   readonly mode?: Mode;
@@ -107,6 +111,21 @@ export class VigilPropsError extends VigilError {
 
 const DEFAULT_RETENTION_DAYS = 365;
 const EVALUATE_TIMEOUT = Duration.seconds(60);
+const EXECUTE_TIMEOUT = Duration.minutes(2);
+/** What the evaluate and ingest functions do on the table (dynamodb-event-state.ts): read, and put conditionally. */
+export const EVENT_STATE_ACTIONS = ["dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem"] as const;
+/** What the execute function does on the table (dynamodb-playbook-runs.ts). */
+export const PLAYBOOK_RUN_ACTIONS = [
+  "dynamodb:GetItem",
+  "dynamodb:Query",
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+] as const;
+/** What a function needs of the KMS key to read and write the table (no wildcard actions). */
+const TABLE_KEY_ACTIONS = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"] as const;
+/** Role names vigil gives its own roles' pattern; the execute role may never change a role matching it. */
+export const OWN_ROLE_PATTERN = "vigil-*";
 const INGEST_TIMEOUT = Duration.minutes(5);
 /** Deliveries of a message before it moves to its dead-letter queue. */
 const MAX_RECEIVES = 5;
@@ -122,8 +141,10 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  * ingest function for reconciliation. Everything is encrypted with one KMS key; dead-letter queues,
  * function errors and throttles raise alarms on the notification topic.
  *
- * Today findings are recorded in the functions' logs and learned baselines live in each function
- * instance's memory; the DynamoDB store, playbook execution and approvals come next.
+ * Learned baselines, findings, exposures, processed event ids and playbook runs live in one DynamoDB
+ * table (encrypted with the key, point-in-time recovery on). The execute function runs a decided
+ * playbook with exactly the permissions the registered steps declare, and may never change vigil's
+ * own roles.
  *
  * @example
  * new Vigil(stack, "Vigil", {
@@ -141,6 +162,10 @@ export class Vigil extends Construct {
   readonly trailFilesQueue: sqs.Queue;
   readonly evaluateFunction: NodejsFunction;
   readonly ingestFunction: NodejsFunction;
+  /** Runs one decided playbook per invocation (in `enforce` mode). */
+  readonly executeFunction: NodejsFunction;
+  /** Baselines, findings, exposures, processed events and playbook runs (one table; key schema in dynamodb-table.ts). */
+  readonly table: dynamodb.Table;
   /** Alarms and (later) findings go here. */
   readonly notificationTopic: sns.ITopic;
   /** The EventBridge rules, by construct id. */
@@ -194,6 +219,18 @@ export class Vigil extends Construct {
       this.notificationTopic.addSubscription(new EmailSubscription(email));
     }
 
+    this.table = new dynamodb.Table(this, "State", {
+      partitionKey: { name: TABLE_KEYS.partition, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.sort, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TABLE_KEYS.ttl,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
     // Live path: EventBridge → SQS → evaluate.
     const eventsDlq = this.#queue("EventsDeadLetterQueue", Duration.seconds(30));
     this.eventsQueue = this.#queue(
@@ -216,10 +253,11 @@ export class Vigil extends Construct {
         batchSize: 100,
         maxBatchingWindow: Duration.seconds(5),
         reportBatchItemFailures: true,
-        // Few instances: baselines live in each instance's memory until the DynamoDB store lands.
-        maxConcurrency: 2,
+        // Instances share state through conditional writes; a few keep conflicts (and retries) rare.
+        maxConcurrency: 5,
       }),
     );
+    this.#grantTable(this.evaluateFunction, EVENT_STATE_ACTIONS);
 
     // Reconciliation path: S3 trail files → SQS → ingest.
     const trailFilesDlq = this.#queue("TrailFilesDeadLetterQueue", Duration.seconds(30));
@@ -250,6 +288,7 @@ export class Vigil extends Construct {
       }),
     );
     props.trailEncryptionKey?.grantDecrypt(this.ingestFunction);
+    this.#grantTable(this.ingestFunction, EVENT_STATE_ACTIONS);
     this.ingestFunction.addEventSource(
       new SqsEventSource(this.trailFilesQueue, {
         batchSize: 10,
@@ -257,6 +296,19 @@ export class Vigil extends Construct {
         maxConcurrency: 2,
       }),
     );
+
+    this.executeFunction = this.#function("Execute", {
+      entry: join(FUNCTIONS_DIR, "execute", "handler.ts"),
+      description: "vigil: runs a decided containment playbook (enforce mode only)",
+      timeout: EXECUTE_TIMEOUT,
+      memorySize: 512,
+      mode,
+      retention,
+      dataDir,
+    });
+    this.executeFunction.addEnvironment(TOPIC_ENV, this.notificationTopic.topicArn);
+    this.#grantTable(this.executeFunction, PLAYBOOK_RUN_ACTIONS);
+    this.#grantPlaybookSteps(this.executeFunction.role!);
 
     this.#alarms([
       ["EventsDeadLetterAlarm", eventsDlq],
@@ -291,7 +343,7 @@ export class Vigil extends Construct {
   }
 
   #function(
-    id: "Evaluate" | "Ingest",
+    id: "Evaluate" | "Ingest" | "Execute",
     options: {
       entry: string;
       description: string;
@@ -325,6 +377,7 @@ export class Vigil extends Construct {
       logGroup,
       environment: {
         [ENV.mode]: options.mode,
+        [ENV.tableName]: this.table.tableName,
         POWERTOOLS_LOG_LEVEL: "INFO",
       },
       bundling: {
@@ -352,6 +405,58 @@ export class Vigil extends Construct {
       );
     }
     return fn;
+  }
+
+  /** Exactly `actions` on the table, and what DynamoDB needs of the key that encrypts it. */
+  #grantTable(fn: NodejsFunction, actions: readonly string[]): void {
+    this.table.grant(fn, ...actions);
+    this.key.grant(fn, ...TABLE_KEY_ACTIONS);
+  }
+
+  /**
+   * The execute role: exactly the union of the IAM actions the registered playbook steps declare
+   * (requiredPermissions()), each service's actions scoped to this account's resources of that service,
+   * and an explicit Deny of every IAM action on vigil's own roles, so a playbook can never weaken vigil.
+   */
+  #grantPlaybookSteps(role: iam.IRole): void {
+    const account = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}`;
+    const scopes: Record<string, string[]> = {
+      iam: [`${account}:user/*`, `${account}:role/*`, `${account}:policy/*`],
+      secretsmanager: [`arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:*`],
+      sns: [this.notificationTopic.topicArn],
+    };
+    const byService = new Map<string, string[]>();
+    for (const action of requiredPermissions()) {
+      const service = action.slice(0, action.indexOf(":"));
+      if (scopes[service] === undefined) {
+        throw new VigilPropsError(
+          `a registered playbook step needs ${show(action)}, and the Vigil construct does not know how to scope ${service} permissions; add the service to #grantPlaybookSteps`,
+        );
+      }
+      byService.set(service, [...(byService.get(service) ?? []), action]);
+    }
+    for (const [service, actions] of byService) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: `PlaybookSteps${service.charAt(0).toUpperCase()}${service.slice(1)}`,
+          actions,
+          resources: scopes[service],
+        }),
+      );
+    }
+    // The topic is encrypted with the key: publishing needs it.
+    this.key.grant(role, "kms:Decrypt", "kms:GenerateDataKey");
+    const ownRoles = [this.evaluateFunction, this.ingestFunction, this.executeFunction].map(
+      (fn) => fn.role!.roleArn,
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: "NeverChangeVigilsOwnRoles",
+        effect: iam.Effect.DENY,
+        actions: ["iam:*"],
+        resources: [`arn:${Aws.PARTITION}:iam::*:role/${OWN_ROLE_PATTERN}`, ...ownRoles],
+      }),
+    );
   }
 
   #trail(retention: logs.RetentionDays): s3.Bucket {
@@ -399,11 +504,34 @@ export class Vigil extends Construct {
 
   /** cdk-nag findings vigil accepts, each with its reason. */
   #acknowledge(bucket: s3.IBucket, ownTrail: boolean): void {
-    for (const fn of [this.evaluateFunction, this.ingestFunction]) {
+    for (const fn of [this.evaluateFunction, this.ingestFunction, this.executeFunction]) {
       Validations.of(fn).acknowledge({
         id: "AwsSolutions-L1",
         reason:
           "Pinned to Node.js 22 on purpose: the project's toolchain and tests run Node 20/22; the runtime moves with the project, not with each Lambda release.",
+      });
+    }
+    for (const [resource, reason] of [
+      [
+        "arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*",
+        "Playbooks contain whichever IAM user a finding names (deactivate its key, quarantine it): the user is only known at run time; the actions are exactly those the registered steps declare, and vigil's own roles are denied.",
+      ],
+      [
+        "arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*",
+        "Playbooks revoke the sessions of, or quarantine, whichever role a finding names: only known at run time; an explicit Deny keeps vigil's own roles out of reach, and protected principals are refused by the guards.",
+      ],
+      [
+        "arn:<AWS::Partition>:iam::<AWS::AccountId>:policy/*",
+        "The quarantine steps create and delete vigil's deny policies under the /vigil/ path, named per principal at run time.",
+      ],
+      [
+        "arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:*",
+        "rotate-secret acts on whichever secret a finding names; it may only describe and start a rotation, never read a value.",
+      ],
+    ] as const) {
+      Validations.of(this.executeFunction.role!).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${resource}]`,
+        reason,
       });
     }
     Validations.of(this.ingestFunction.role!).acknowledge({

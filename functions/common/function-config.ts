@@ -14,6 +14,7 @@ export const ENV = {
   mode: "VIGIL_MODE",
   configFile: "VIGIL_CONFIG_FILE",
   rangesDir: "VIGIL_AMAZON_RANGES_DIR",
+  tableName: "VIGIL_TABLE_NAME",
 } as const;
 
 /** Where the construct puts the config and the Amazon ranges inside each function's bundle. */
@@ -98,4 +99,26 @@ function loadBundledConfig(path: string): VigilConfig {
       { cause: error, context: { path, problems: error.problems } },
     );
   }
+}
+
+/** DynamoDB table names: 3 to 255 letters, digits, `_`, `-` and `.`. */
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+
+/**
+ * The name of vigil's DynamoDB table, from `VIGIL_TABLE_NAME` (the construct sets it on the functions
+ * that keep state). Throws a StartupError that names the setting and shows the bad value.
+ */
+export function readTableName(env: Readonly<Record<string, string | undefined>>): string {
+  const name = env[ENV.tableName];
+  if (name === undefined || name === "") {
+    throw new StartupError(
+      `vigil cannot start: ${ENV.tableName} is not set; it names the DynamoDB table that keeps baselines, findings and processed events. The Vigil construct sets it: redeploy the stack, or set it on the function`,
+    );
+  }
+  if (!TABLE_NAME.test(name)) {
+    throw new StartupError(
+      `vigil cannot start: ${ENV.tableName} ${show(name)} is not a DynamoDB table name (3 to 255 letters, digits, _ - .); set it to the table the Vigil construct created`,
+    );
+  }
+  return name;
 }

@@ -1,96 +1,92 @@
-import type { MemoryBaselines } from "../../shared/domain/baseline/memory-baselines.ts";
-import type { VigilConfig } from "../../shared/domain/config/compile.ts";
-import { DETECTIONS } from "../../shared/domain/detections/registry.ts";
-import type { RecordOrigin } from "../../shared/domain/event.ts";
+import type { CredentialUse, RecordOrigin } from "../../shared/domain/event.ts";
 import type { Finding } from "../../shared/domain/finding.ts";
 import { normalizeRecord } from "../../shared/domain/normalize/normalize.ts";
-import { Evaluator } from "../../shared/domain/pipeline/evaluator.ts";
-import type { Clock } from "../../shared/ports/clock.ts";
-import type { NetworkClassifier } from "../../shared/ports/network-classifier.ts";
+import type { BatchResult, EventBatchEvaluator } from "./event-batch.ts";
 import type { Mode } from "./function-config.ts";
 import type { FunctionLog } from "./log.ts";
-import type { RecentEvents } from "./recent-events.ts";
-
-/** Where a function puts the findings it makes. */
-export interface FindingRecorder {
-  record(finding: Finding): void;
-}
-
-/**
- * Records each finding as one structured log line (`message: "finding"`). Nothing is executed in
- * either mode yet: the playbook is planned, and the line says what enforce mode will do once the
- * execute function is deployed. Findings are stored in DynamoDB once the DynamoDB store lands.
- */
-export function logFindingRecorder(log: FunctionLog, mode: Mode): FindingRecorder {
-  return {
-    record(finding) {
-      const playbook = finding.playbook?.id;
-      const action =
-        playbook === undefined
-          ? "none"
-          : mode === "observe"
-            ? `observe mode: playbook ${playbook} is planned, never run`
-            : `enforce mode: playbook ${playbook} is planned; running it needs the execute function, not deployed yet`;
-      log.info("finding", { mode, action, finding });
-    },
-  };
-}
 
 /** What became of one record. */
 export type IntakeOutcome = "finding" | "quiet" | "duplicate" | "ignored" | "rejected";
 
+/** One record to take in, with where it came from. */
+export interface IntakeItem {
+  readonly value: unknown;
+  readonly origin: RecordOrigin;
+}
+
 /** What the intake needs; built once per cold start. */
 export interface IntakeDeps {
-  readonly config: VigilConfig;
-  /**
-   * In-memory baselines of this function instance. They are lost when the instance stops and are not
-   * shared between instances: durable baselines in DynamoDB come with the DynamoDB store.
-   */
-  readonly baselines: MemoryBaselines;
-  readonly network: NetworkClassifier;
-  readonly clock: Clock;
-  readonly recent: RecentEvents;
-  readonly findings: FindingRecorder;
+  readonly batch: Pick<EventBatchEvaluator, "evaluate">;
+  readonly mode: Mode;
   readonly log: FunctionLog;
 }
 
+/** What the intake did with a batch of records. */
+export interface IntakeResult {
+  /** One per item, in order. */
+  readonly outcomes: readonly IntakeOutcome[];
+  /** Counters of the evaluation (commits, conflicts, writes), for the summary line. */
+  readonly evaluation: Omit<BatchResult, "outcomes" | "findings" | "exposures">;
+}
+
 /**
- * The one use case both functions run for each CloudTrail record (bare, or an EventBridge event
- * wrapping one): normalize, skip an event id seen already, evaluate with every detection, record a
- * finding. A record vigil cannot read is logged with its reason and not retried (retrying would not
- * change it); an error while evaluating or recording propagates, so the caller reports the message as
- * failed and the event id is not marked as seen.
+ * The use case both functions run on a batch of CloudTrail records (bare, or EventBridge events
+ * wrapping one): normalize each, then evaluate the usable ones together against the durable state
+ * ({@link EventBatchEvaluator}: duplicates skipped, baselines learned, findings and exposures stored).
+ * A record vigil cannot read is logged with its reason and not retried (retrying would not change
+ * it). Each stored finding is also logged, with what the mode will do about it. An error while
+ * evaluating or storing propagates: the caller reports the messages as failed and SQS redelivers them.
  */
 export class RecordIntake {
-  readonly #evaluator: Evaluator;
+  constructor(private readonly deps: IntakeDeps) {}
 
-  constructor(private readonly deps: IntakeDeps) {
-    this.#evaluator = new Evaluator({
-      config: deps.config,
-      detections: DETECTIONS,
-      baselines: deps.baselines,
-      network: deps.network,
-      clock: deps.clock,
-    });
+  async takeAll(items: readonly IntakeItem[]): Promise<IntakeResult> {
+    const outcomes: IntakeOutcome[] = [];
+    const uses: CredentialUse[] = [];
+    const positions: number[] = [];
+    for (const [position, item] of items.entries()) {
+      const normalized = normalizeRecord(item.value, item.origin);
+      if (normalized.kind === "rejected") {
+        this.deps.log.warn("record rejected", { origin: item.origin, error: normalized.error });
+        outcomes.push("rejected");
+      } else if (normalized.kind === "ignored") {
+        outcomes.push("ignored");
+      } else {
+        outcomes.push("quiet");
+        uses.push(normalized.use);
+        positions.push(position);
+      }
+    }
+    const { outcomes: evaluated, findings, exposures, ...evaluation } = await this.deps.batch.evaluate(uses);
+    for (const [i, outcome] of evaluated.entries()) {
+      outcomes[positions[i]!] = outcome;
+      if (outcome === "duplicate") {
+        this.deps.log.debug("duplicate event skipped", {
+          eventId: uses[i]!.eventId,
+          origin: uses[i]!.origin,
+        });
+      }
+    }
+    for (const finding of findings) this.#logFinding(finding);
+    if (exposures.length > 0) {
+      this.deps.log.info("exposures updated", {
+        exposures: exposures.map((e) => ({ credential: e.credential, score: e.score, severity: e.severity })),
+      });
+    }
+    return { outcomes, evaluation };
   }
 
-  take(value: unknown, origin: RecordOrigin): IntakeOutcome {
-    const normalized = normalizeRecord(value, origin);
-    if (normalized.kind === "rejected") {
-      this.deps.log.warn("record rejected", { origin, error: normalized.error });
-      return "rejected";
-    }
-    if (normalized.kind === "ignored") return "ignored";
-    const { use } = normalized;
-    if (this.deps.recent.has(use.eventId)) {
-      this.deps.log.debug("duplicate event skipped", { eventId: use.eventId, origin });
-      return "duplicate";
-    }
-    const evaluation = this.#evaluator.evaluate(use);
-    // Marked as seen only once its finding is recorded: a failure here makes the retry evaluate it again.
-    if (evaluation !== undefined) this.deps.findings.record(evaluation.finding);
-    this.deps.recent.add(use.eventId);
-    return evaluation === undefined ? "quiet" : "finding";
+  /** One structured line per stored finding (`message: "finding"`), saying what the mode does with it. */
+  #logFinding(finding: Finding): void {
+    const { mode, log } = this.deps;
+    const playbook = finding.playbook?.id;
+    const action =
+      playbook === undefined
+        ? "none"
+        : mode === "observe"
+          ? `observe mode: playbook ${playbook} is planned, never run`
+          : `enforce mode: playbook ${playbook} is planned; the execute function runs it when invoked with it`;
+    log.info("finding", { mode, action, finding });
   }
 }
 

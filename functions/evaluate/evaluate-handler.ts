@@ -4,7 +4,12 @@ import { SqsRecordSchema } from "@aws-lambda-powertools/parser/schemas/sqs";
 import type { SQSBatchResponse } from "aws-lambda";
 import { show } from "../../shared/domain/errors.ts";
 import type { FunctionLog } from "../common/log.ts";
-import { emptyCounts, type RecordIntake } from "../common/record-intake.ts";
+import {
+  emptyCounts,
+  type IntakeItem,
+  type IntakeResult,
+  type RecordIntake,
+} from "../common/record-intake.ts";
 import { describeIssues, parseSqsBatch } from "../common/sqs-batch.ts";
 
 /** One SQS message whose body is an EventBridge event (a CloudTrail record in `detail`). */
@@ -18,9 +23,11 @@ export interface EvaluateDeps {
 
 /**
  * The evaluate function: EventBridge → SQS → here, in batches. Each message's body must be an
- * EventBridge event carrying a CloudTrail record; the record goes through the {@link RecordIntake}.
- * A message whose body is not such an event, or whose evaluation throws, is reported in
- * `batchItemFailures` (SQS redelivers it, then moves it to the dead-letter queue); the others are done.
+ * EventBridge event carrying a CloudTrail record; the records of the batch go through the
+ * {@link RecordIntake} together (one read of the state they need, one commit of what they changed).
+ * A message whose body is not such an event is reported in `batchItemFailures` (SQS redelivers it,
+ * then moves it to the dead-letter queue); when evaluating or storing fails, every message carrying a
+ * record is reported (a redelivered event already stored is skipped as a duplicate).
  */
 export function createEvaluateHandler(deps: EvaluateDeps): (event: unknown) => Promise<SQSBatchResponse> {
   const { intake, log } = deps;
@@ -28,6 +35,8 @@ export function createEvaluateHandler(deps: EvaluateDeps): (event: unknown) => P
     const batch = parseSqsBatch(event, "EventBridge events");
     const failures: SQSBatchResponse["batchItemFailures"] = [];
     const counts = emptyCounts();
+    const items: IntakeItem[] = [];
+    const messageIds: string[] = [];
     for (const [index, raw] of batch.Records.entries()) {
       const messageId = raw.messageId;
       const message = messageSchema.safeParse(raw);
@@ -40,15 +49,24 @@ export function createEvaluateHandler(deps: EvaluateDeps): (event: unknown) => P
         failures.push({ itemIdentifier: messageId });
         continue;
       }
-      try {
-        const origin = { file: `sqs:${messageId}`, line: 0, index };
-        counts[intake.take(message.data.body, origin)] += 1;
-      } catch (error) {
-        log.error("evaluating the event failed", { messageId, eventId: message.data.body.id, error });
-        failures.push({ itemIdentifier: messageId });
-      }
+      items.push({ value: message.data.body, origin: { file: `sqs:${messageId}`, line: 0, index } });
+      messageIds.push(messageId);
     }
-    log.info("batch done", { messages: batch.Records.length, failed: failures.length, ...counts });
+    let evaluation: IntakeResult["evaluation"] | undefined;
+    try {
+      const result = await intake.takeAll(items);
+      for (const outcome of result.outcomes) counts[outcome] += 1;
+      evaluation = result.evaluation;
+    } catch (error) {
+      log.error("evaluating the batch failed", { messages: messageIds.length, error });
+      for (const itemIdentifier of messageIds) failures.push({ itemIdentifier });
+    }
+    log.info("batch done", {
+      messages: batch.Records.length,
+      failed: failures.length,
+      ...counts,
+      ...(evaluation === undefined ? {} : { state: evaluation }),
+    });
     return { batchItemFailures: failures };
   };
 }

@@ -1,15 +1,17 @@
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Logger } from "@aws-lambda-powertools/logger";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context } from "aws-lambda";
 import { AwsNetworkClassifier } from "../../shared/adapters/aws-network-classifier.ts";
+import { DynamoEventStateStore } from "../../shared/adapters/dynamodb-event-state.ts";
 import { s3TrailObjects } from "../../shared/adapters/s3-trail-objects.ts";
-import { MemoryBaselines } from "../../shared/domain/baseline/memory-baselines.ts";
 import { systemClock } from "../../shared/ports/clock.ts";
+import { EventBatchEvaluator } from "../common/event-batch.ts";
 import { powertoolsLog } from "../common/log.ts";
-import { RecentEvents } from "../common/recent-events.ts";
-import { logFindingRecorder, RecordIntake } from "../common/record-intake.ts";
+import { RecordIntake } from "../common/record-intake.ts";
 import { loadIngestSettings } from "./config.ts";
 import { createIngestHandler } from "./ingest-handler.ts";
 
@@ -18,18 +20,22 @@ import { createIngestHandler } from "./ingest-handler.ts";
 const logger = new Logger({ serviceName: "vigil-ingest" });
 const settings = loadIngestSettings(process.env, dirname(fileURLToPath(import.meta.url)));
 const log = powertoolsLog(logger);
+const table = {
+  client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+  tableName: settings.tableName,
+};
 const ingest = createIngestHandler({
   log,
   objects: s3TrailObjects(new S3Client({})),
   intake: new RecordIntake({
-    config: settings.config,
-    // Baselines live in this instance's memory for now; durable baselines in DynamoDB come next.
-    baselines: new MemoryBaselines(),
-    network: new AwsNetworkClassifier({ packageDir: settings.rangesDir }),
-    clock: systemClock,
-    recent: new RecentEvents(),
-    findings: logFindingRecorder(log, settings.mode),
+    mode: settings.mode,
     log,
+    batch: new EventBatchEvaluator({
+      config: settings.config,
+      network: new AwsNetworkClassifier({ packageDir: settings.rangesDir }),
+      clock: systemClock,
+      store: new DynamoEventStateStore(table),
+    }),
   }),
 });
 

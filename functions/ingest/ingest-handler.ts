@@ -6,7 +6,12 @@ import { z } from "zod";
 import { show } from "../../shared/domain/errors.ts";
 import type { TrailObjects } from "../../shared/ports/trail-objects.ts";
 import type { FunctionLog } from "../common/log.ts";
-import { emptyCounts, type IntakeCounts, type RecordIntake } from "../common/record-intake.ts";
+import {
+  emptyCounts,
+  type IntakeCounts,
+  type IntakeItem,
+  type RecordIntake,
+} from "../common/record-intake.ts";
 import { describeIssues, parseSqsBatch } from "../common/sqs-batch.ts";
 import { trailRecords } from "./trail-records.ts";
 
@@ -35,9 +40,9 @@ export function isTrailLogFile(key: string): boolean {
 
 /**
  * The ingest function: a new trail file in S3 → S3 notification → SQS → here. It reads each file
- * through the {@link TrailObjects} port and runs every record through the {@link RecordIntake}: this
- * is the reconciliation path for events EventBridge never delivered, and an event already evaluated
- * live in this instance is skipped by its event id. A message whose file cannot be read or whose
+ * through the {@link TrailObjects} port and runs its records through the {@link RecordIntake}, a
+ * thousand at a time: this is the reconciliation path for events EventBridge never delivered, and an
+ * event the live path already stored is skipped by its event id, whichever instance stored it. A message whose file cannot be read or whose
  * evaluation throws is reported in `batchItemFailures` (retried, then dead-lettered).
  */
 export function createIngestHandler(deps: IngestDeps): (event: unknown) => Promise<SQSBatchResponse> {
@@ -81,6 +86,9 @@ export function createIngestHandler(deps: IngestDeps): (event: unknown) => Promi
   };
 }
 
+/** Records of a trail file evaluated together: one state read and a few commits per this many. */
+export const INGEST_CHUNK = 1_000;
+
 async function ingestFile(
   deps: IngestDeps,
   bucket: string,
@@ -89,13 +97,21 @@ async function ingestFile(
 ): Promise<void> {
   const file = `s3://${bucket}/${key}`;
   const bytes = await deps.objects.open(bucket, key);
+  let items: IntakeItem[] = [];
+  const flush = async () => {
+    const { outcomes } = await deps.intake.takeAll(items);
+    for (const outcome of outcomes) counts[outcome] += 1;
+    items = [];
+  };
   for await (const item of trailRecords(bytes)) {
     const origin = { file, line: item.line, index: item.index };
     if (item.kind === "error") {
       deps.log.warn("record rejected", { origin, error: item.error });
       counts.rejected += 1;
-    } else {
-      counts[deps.intake.take(item.value, origin)] += 1;
+      continue;
     }
+    items.push({ value: item.value, origin });
+    if (items.length >= INGEST_CHUNK) await flush();
   }
+  if (items.length > 0) await flush();
 }

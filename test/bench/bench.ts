@@ -29,6 +29,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { DEMO_START, GENERATOR_VERSION, generateTrail } from "../../shared/demo/generate.ts";
+import { benchLambda } from "./lambda.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BENCH_DIR = join(ROOT, ".bench");
@@ -380,3 +381,5 @@ async function main(): Promise<number> {
 }
 
 process.exitCode = await main();
+// The Lambda functions' section (bundle size, cold start, DynamoDB use): test/bench/lambda.ts.
+process.exitCode = Math.max(process.exitCode, await benchLambda());

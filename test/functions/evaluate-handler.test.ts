@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { NotAnSqsBatchError } from "../../functions/common/sqs-batch.ts";
 import { createEvaluateHandler } from "../../functions/evaluate/evaluate-handler.ts";
+import { SqliteEventStateStore } from "../../shared/adapters/sqlite-event-state.ts";
+import type { EventStateStore } from "../../shared/ports/event-state-store.ts";
 import { eventBridgeEvent, sqsBatch, sqsMessage, testIntake } from "./support.ts";
 
 /** A quiet call of the declared key from its expected network. */
@@ -21,8 +23,8 @@ describe("createEvaluateHandler", () => {
       sqsBatch(sqsMessage(eventBridgeEvent(), "m-1"), sqsMessage(expectedCall(), "m-2")),
     );
     expect(result).toEqual({ batchItemFailures: [] });
-    expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({
+    expect(findings()).toHaveLength(1);
+    expect(findings()[0]).toMatchObject({
       eventId: "9c1e7a52-3b4d-4f6e-8a9b-0c1d2e3f4a5b",
       eventName: "StopLogging",
       credential: { kind: "access-key", id: "AKIAIOSFODNN7CIKEY01" },
@@ -37,7 +39,7 @@ describe("createEvaluateHandler", () => {
     await handler(sqsBatch(sqsMessage(eventBridgeEvent(), "m-1"), sqsMessage(eventBridgeEvent(), "m-2")));
     const later = await handler(sqsBatch(sqsMessage(eventBridgeEvent(), "m-3")));
     expect(later).toEqual({ batchItemFailures: [] });
-    expect(findings).toHaveLength(1);
+    expect(findings()).toHaveLength(1);
     expect(lines.filter((l) => l.message === "duplicate event skipped")).toHaveLength(2);
   });
 
@@ -55,7 +57,7 @@ describe("createEvaluateHandler", () => {
       { itemIdentifier: "bad-json" },
       { itemIdentifier: "not-an-event" },
     ]);
-    expect(findings).toHaveLength(1);
+    expect(findings()).toHaveLength(1);
     const errors = lines.filter((l) => l.level === "error");
     expect(errors.map((l) => l.attributes.messageId)).toEqual(["bad-json", "not-an-event"]);
     expect(errors[1]?.attributes.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^body/)]));
@@ -67,7 +69,7 @@ describe("createEvaluateHandler", () => {
     const foreign = { ...eventBridgeEvent(), "detail-type": "EC2 Instance State-change Notification" };
     const result = await handler(sqsBatch(sqsMessage(foreign, "m-1")));
     expect(result).toEqual({ batchItemFailures: [] });
-    expect(findings).toEqual([]);
+    expect(findings()).toEqual([]);
     expect(lines).toContainEqual(
       expect.objectContaining({
         level: "warn",
@@ -79,25 +81,40 @@ describe("createEvaluateHandler", () => {
     );
   });
 
-  it("fails only the message whose finding cannot be recorded, and evaluates it again on redelivery", async () => {
+  it("fails every message carrying a record when the store refuses the commit, and evaluates them again on redelivery", async () => {
+    const inner = new SqliteEventStateStore(":memory:");
     let failures = 1;
-    const recorded: string[] = [];
-    const { intake, log } = testIntake({
-      recorder: {
-        record(finding) {
-          if (failures-- > 0) throw new Error("store unavailable");
-          recorded.push(finding.eventId);
-        },
+    const store: EventStateStore = {
+      loadBaselines: (refs) => inner.loadBaselines(refs),
+      processed: (ids, now) => inner.processed(ids, now),
+      loadExposures: (keys) => inner.loadExposures(keys),
+      findingsOf: (key, limit) => inner.findingsOf(key, limit),
+      commit: async (changes, now) => {
+        if (failures-- > 0) throw new Error("store unavailable");
+        return inner.commit(changes, now);
       },
-    });
+    };
+    const { intake, log, findings, lines } = testIntake({ store });
     const handler = createEvaluateHandler({ intake, log });
     const first = await handler(
-      sqsBatch(sqsMessage(eventBridgeEvent(), "m-1"), sqsMessage(expectedCall(), "m-2")),
+      sqsBatch(
+        sqsMessage(eventBridgeEvent(), "m-1"),
+        sqsMessage(expectedCall(), "m-2"),
+        sqsMessage("x", "m-3"),
+      ),
     );
-    expect(first.batchItemFailures).toEqual([{ itemIdentifier: "m-1" }]);
+    expect(first.batchItemFailures).toEqual([
+      { itemIdentifier: "m-3" },
+      { itemIdentifier: "m-1" },
+      { itemIdentifier: "m-2" },
+    ]);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: "error", message: "evaluating the batch failed" }),
+    );
+    expect(findings()).toEqual([]);
     const retry = await handler(sqsBatch(sqsMessage(eventBridgeEvent(), "m-1")));
     expect(retry.batchItemFailures).toEqual([]);
-    expect(recorded).toEqual(["9c1e7a52-3b4d-4f6e-8a9b-0c1d2e3f4a5b"]);
+    expect(findings().map((f) => f.eventId)).toEqual(["9c1e7a52-3b4d-4f6e-8a9b-0c1d2e3f4a5b"]);
   });
 
   it("logs a summary of the batch", async () => {
@@ -112,7 +129,23 @@ describe("createEvaluateHandler", () => {
     expect(lines.at(-1)).toEqual({
       level: "info",
       message: "batch done",
-      attributes: { messages: 3, failed: 1, finding: 1, quiet: 1, duplicate: 0, ignored: 0, rejected: 0 },
+      attributes: {
+        messages: 3,
+        failed: 1,
+        finding: 1,
+        quiet: 1,
+        duplicate: 0,
+        ignored: 0,
+        rejected: 0,
+        state: {
+          commits: 1,
+          conflicts: 0,
+          baselineWrites: expect.any(Number),
+          writesByNamespace: expect.any(Object),
+          unchangedSets: 0,
+          marked: 1,
+        },
+      },
     });
   });
 

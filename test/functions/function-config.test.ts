@@ -2,7 +2,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BUNDLED, ENV, readFunctionSettings, StartupError } from "../../functions/common/function-config.ts";
+import {
+  BUNDLED,
+  ENV,
+  readFunctionSettings,
+  readTableName,
+  StartupError,
+} from "../../functions/common/function-config.ts";
 import { loadEvaluateSettings } from "../../functions/evaluate/config.ts";
 import { loadIngestSettings } from "../../functions/ingest/config.ts";
 import { TEST_CONFIG } from "./support.ts";
@@ -28,10 +34,20 @@ describe("readFunctionSettings", () => {
     expect(settings.rangesDir).toBe(join(bundle, BUNDLED.rangesDir));
   });
 
-  it("is what both functions read", () => {
-    const env = { [ENV.mode]: "observe" };
-    expect(loadEvaluateSettings(env, bundle).mode).toBe("observe");
+  it("is what both functions read, with the name of vigil's table", () => {
+    const env = { [ENV.mode]: "observe", [ENV.tableName]: "vigil-state" };
+    expect(loadEvaluateSettings(env, bundle)).toMatchObject({ mode: "observe", tableName: "vigil-state" });
     expect(loadIngestSettings(env, bundle).config.profiles).toHaveLength(1);
+    expect(loadIngestSettings(env, bundle).tableName).toBe("vigil-state");
+  });
+
+  it("names a missing or malformed table name and says how to fix it", () => {
+    expect(() => readTableName({})).toThrow(/VIGIL_TABLE_NAME is not set; .*redeploy the stack/);
+    expect(() => loadEvaluateSettings({ [ENV.mode]: "observe" }, bundle)).toThrow(StartupError);
+    expect(() => readTableName({ [ENV.tableName]: "no spaces/allowed" })).toThrow(
+      'VIGIL_TABLE_NAME "no spaces/allowed" is not a DynamoDB table name',
+    );
+    expect(readTableName({ [ENV.tableName]: "Vigil-Table_1.a" })).toBe("Vigil-Table_1.a");
   });
 
   it("names a missing or wrong mode and says how to fix it", () => {

@@ -4,9 +4,12 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { ENV } from "../../functions/common/function-config.ts";
 import { asnPackage } from "../../infra/amazon-ranges.ts";
-import { eventBridgeEvent, sqsBatch, sqsMessage, TEST_CONFIG } from "./support.ts";
+import { sqsBatch, sqsMessage, TEST_CONFIG } from "./support.ts";
 
-/** The Lambda entry modules, loaded fresh as a cold start would, with the environment the construct sets. */
+/**
+ * The Lambda entry modules, loaded fresh as a cold start would, with the environment the construct
+ * sets. (Evaluating through an entry module needs DynamoDB: test/integration/functions-e2e.test.ts.)
+ */
 describe("function entry points", () => {
   let dir: string;
   let written: string[];
@@ -26,6 +29,7 @@ describe("function entry points", () => {
     if (mode !== undefined) vi.stubEnv(ENV.mode, mode);
     vi.stubEnv(ENV.configFile, join(dir, "vigil.config.json"));
     vi.stubEnv(ENV.rangesDir, asnPackage().dir);
+    vi.stubEnv(ENV.tableName, "vigil-state");
     written = [];
     vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
       written.push(String(chunk));
@@ -33,30 +37,18 @@ describe("function entry points", () => {
     });
   }
 
-  it("evaluate: reads its settings at start, then logs the finding with the key id masked", async () => {
-    coldStart("observe");
-    const { handler } = await import("../../functions/evaluate/handler.ts");
-    const result = await handler(sqsBatch(sqsMessage(eventBridgeEvent(), "m-1")));
-    expect(result).toEqual({ batchItemFailures: [] });
-    const lines = written
-      .join("")
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-    const finding = lines.find((l) => l.message === "finding");
-    expect(finding).toMatchObject({
-      service: "vigil-evaluate",
-      mode: "observe",
-      action: "observe mode: playbook deactivate-access-key is planned, never run",
-      finding: { eventName: "StopLogging", credential: { kind: "access-key", id: "AKIA****************" } },
-    });
-    expect(written.join("")).not.toContain("AKIAIOSFODNN7CIKEY01");
-  });
-
   it("evaluate: refuses to start without its mode, saying which setting is missing", async () => {
     coldStart(undefined);
     vi.stubEnv(ENV.mode, undefined);
     await expect(import("../../functions/evaluate/handler.ts")).rejects.toThrow(/VIGIL_MODE is not set/);
+  });
+
+  it("evaluate: refuses to start without its table, saying which setting is missing", async () => {
+    coldStart("observe");
+    vi.stubEnv(ENV.tableName, undefined);
+    await expect(import("../../functions/evaluate/handler.ts")).rejects.toThrow(
+      /VIGIL_TABLE_NAME is not set/,
+    );
   });
 
   it("ingest: starts with the same settings and answers an S3 test event", async () => {

@@ -62,7 +62,7 @@ describe("createIngestHandler", () => {
     const result = await handler(sqsBatch(sqsMessage(s3Notification(), "m-1")));
     expect(result).toEqual({ batchItemFailures: [] });
     expect(objects.opened).toEqual([`${BUCKET}/${decodedKey}`]);
-    expect(findings.map((f) => [f.eventName, f.origin])).toEqual([
+    expect(findings().map((f) => [f.eventName, f.origin])).toEqual([
       ["StopLogging", { file: `s3://${BUCKET}/${decodedKey}`, line: 1, index: 1 }],
     ]);
     expect(lines.at(-1)?.attributes).toEqual({
@@ -80,7 +80,7 @@ describe("createIngestHandler", () => {
   it("evaluates an eventID once when the same file is announced twice", async () => {
     const { handler, findings, lines } = setup({ [decodedKey]: trailFile([stopLogging]) });
     await handler(sqsBatch(sqsMessage(s3Notification(), "m-1"), sqsMessage(s3Notification(), "m-2")));
-    expect(findings).toHaveLength(1);
+    expect(findings()).toHaveLength(1);
     expect(lines.at(-1)?.attributes).toMatchObject({ files: 2, finding: 1, duplicate: 1 });
   });
 
@@ -91,7 +91,7 @@ describe("createIngestHandler", () => {
     expect(await handler(sqsBatch(sqsMessage(s3Notification(encoded), "m-1")))).toEqual({
       batchItemFailures: [],
     });
-    expect(findings).toHaveLength(1);
+    expect(findings()).toHaveLength(1);
   });
 
   it("reads an uncompressed trail file too", async () => {
@@ -99,7 +99,7 @@ describe("createIngestHandler", () => {
       [decodedKey]: Buffer.from(JSON.stringify({ Records: [stopLogging] })),
     });
     await handler(sqsBatch(sqsMessage(s3Notification(), "m-1")));
-    expect(findings).toHaveLength(1);
+    expect(findings()).toHaveLength(1);
   });
 
   it("skips digest files, deletions and S3's test event without reading anything", async () => {
@@ -124,7 +124,7 @@ describe("createIngestHandler", () => {
       sqsBatch(sqsMessage(s3Notification(), "missing"), sqsMessage(s3Notification(other), "present")),
     );
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: "missing" }]);
-    expect(findings).toHaveLength(1);
+    expect(findings()).toHaveLength(1);
     expect(lines).toContainEqual(
       expect.objectContaining({ level: "error", message: "ingesting the trail file failed" }),
     );

@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
+import { EventBatchEvaluator } from "../../functions/common/event-batch.ts";
 import type { FunctionLog } from "../../functions/common/log.ts";
-import { RecentEvents } from "../../functions/common/recent-events.ts";
-import { type FindingRecorder, RecordIntake } from "../../functions/common/record-intake.ts";
-import type { MemoryBaselines } from "../../shared/domain/baseline/memory-baselines.ts";
-import { MemoryBaselines as Baselines } from "../../shared/domain/baseline/memory-baselines.ts";
+import { RecordIntake } from "../../functions/common/record-intake.ts";
+import { SqliteEventStateStore } from "../../shared/adapters/sqlite-event-state.ts";
 import type { ConfigInput } from "../../shared/domain/config/schema.ts";
 import type { Finding } from "../../shared/domain/finding.ts";
+import type { EventStateStore } from "../../shared/ports/event-state-store.ts";
 import { configOf, fakeNetwork } from "../support/context.ts";
 
 const fixture = (name: string): Record<string, unknown> =>
@@ -90,20 +90,23 @@ export function capturingLog(lines: LogLine[]): FunctionLog {
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
 
-/** A RecordIntake over in-memory fakes, with what it recorded and logged. */
-export function testIntake(options: { config?: ConfigInput; recorder?: FindingRecorder } = {}) {
-  const findings: Finding[] = [];
+/** A RecordIntake over the embedded store in memory, with what it stored and logged. */
+export function testIntake(options: { config?: ConfigInput; store?: EventStateStore } = {}) {
   const lines: LogLine[] = [];
   const log = capturingLog(lines);
-  const baselines: MemoryBaselines = new Baselines();
+  const store = options.store ?? new SqliteEventStateStore(":memory:");
   const intake = new RecordIntake({
-    config: configOf(options.config ?? TEST_CONFIG),
-    baselines,
-    network: fakeNetwork(),
-    clock: { now: () => Date.parse("2026-03-04T00:00:00Z") },
-    recent: new RecentEvents(),
-    findings: options.recorder ?? { record: (finding) => findings.push(finding) },
+    mode: "observe",
     log,
+    batch: new EventBatchEvaluator({
+      config: configOf(options.config ?? TEST_CONFIG),
+      network: fakeNetwork(),
+      clock: { now: () => Date.parse("2026-03-04T00:00:00Z") },
+      store,
+    }),
   });
-  return { intake, findings, lines, log, baselines };
+  /** The findings logged so far, in order. */
+  const findings = () =>
+    lines.filter((l) => l.message === "finding").map((l) => l.attributes.finding as Finding);
+  return { intake, findings, lines, log, store };
 }

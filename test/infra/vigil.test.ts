@@ -9,9 +9,18 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BUNDLED, ENV } from "../../functions/common/function-config.ts";
 import { sampleConfig } from "../../infra/sample-config.ts";
-import { Vigil, type VigilProps, VigilPropsError } from "../../infra/vigil.ts";
+import {
+  EVENT_STATE_ACTIONS,
+  OWN_ROLE_PATTERN,
+  PLAYBOOK_RUN_ACTIONS,
+  Vigil,
+  type VigilProps,
+  VigilPropsError,
+} from "../../infra/vigil.ts";
 import { VigilStack } from "../../infra/vigil-stack.ts";
+import { TABLE_KEYS } from "../../shared/adapters/dynamodb-table.ts";
 import { configSchema } from "../../shared/domain/config/schema.ts";
+import { requiredPermissions } from "../../shared/domain/playbooks/steps/registry.ts";
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
@@ -54,6 +63,29 @@ function assetDirOf(synthesized: Synthesized, functionIdPrefix: string): string 
   return join(synthesized.assemblyDir, `asset.${key.replace(/\.zip$/, "")}`);
 }
 
+interface Statement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Action: string[];
+  Resource: unknown;
+}
+
+/** Every statement of the policies attached to the role whose logical id starts with `rolePrefix`. */
+function statementsOf(resources: Resources, rolePrefix: string): Statement[] {
+  const role = logicalIdOf(resources, "AWS::IAM::Role", rolePrefix);
+  return Object.values(resources)
+    .filter(
+      (r) =>
+        r.Type === "AWS::IAM::Policy" &&
+        JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: role }]),
+    )
+    .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+    .map((st) => ({
+      ...st,
+      Action: Array.isArray(st.Action) ? st.Action : [st.Action as unknown as string],
+    }));
+}
+
 function sizeOf(dir: string): number {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
@@ -62,7 +94,7 @@ function sizeOf(dir: string): number {
 
 describe("Vigil construct, synthesized with the sample config", () => {
   let s: Synthesized;
-  let ids: { key: string; queue: string; dlq: string; topic: string };
+  let ids: { key: string; queue: string; dlq: string; topic: string; table: string };
 
   beforeAll(() => {
     s = synth({ ...sampleConfig(), mode: "observe" });
@@ -71,6 +103,7 @@ describe("Vigil construct, synthesized with the sample config", () => {
       queue: logicalIdOf(s.resources, "AWS::SQS::Queue", "VigilEventsQueue"),
       dlq: logicalIdOf(s.resources, "AWS::SQS::Queue", "VigilEventsDeadLetterQueue"),
       topic: logicalIdOf(s.resources, "AWS::SNS::Topic", "VigilNotifications"),
+      table: logicalIdOf(s.resources, "AWS::DynamoDB::Table", "VigilState"),
     };
   }, SYNTH_TIMEOUT_MS);
 
@@ -167,18 +200,18 @@ describe("Vigil construct, synthesized with the sample config", () => {
     }
   });
 
-  it("runs both functions on Node.js 22, arm64, with the mode set and no managed policy", () => {
+  it("runs the three functions on Node.js 22, arm64, with the mode and the table set and no managed policy", () => {
     s.template.resourcePropertiesCountIs(
       "AWS::Lambda::Function",
       {
         Runtime: "nodejs22.x",
         Architectures: ["arm64"],
         Handler: "index.handler",
-        Environment: { Variables: { [ENV.mode]: "observe" } },
+        Environment: { Variables: { [ENV.mode]: "observe", [ENV.tableName]: { Ref: ids.table } } },
       },
-      2,
+      3,
     );
-    for (const role of ["VigilEvaluateRole", "VigilIngestRole"]) {
+    for (const role of ["VigilEvaluateRole", "VigilIngestRole", "VigilExecuteRole"]) {
       const id = logicalIdOf(s.resources, "AWS::IAM::Role", role);
       expect(s.resources[id]?.Properties.ManagedPolicyArns).toBeUndefined();
     }
@@ -245,7 +278,7 @@ describe("Vigil construct, synthesized with the sample config", () => {
   });
 
   it("alarms on DLQ depth, function errors and throttles, to the notification topic", () => {
-    s.template.resourceCountIs("AWS::CloudWatch::Alarm", 6);
+    s.template.resourceCountIs("AWS::CloudWatch::Alarm", 8);
     s.template.hasResourceProperties("AWS::CloudWatch::Alarm", {
       MetricName: "ApproximateNumberOfMessagesVisible",
       Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [ids.dlq, "QueueName"] } }],
@@ -257,7 +290,7 @@ describe("Vigil construct, synthesized with the sample config", () => {
       s.template.resourcePropertiesCountIs(
         "AWS::CloudWatch::Alarm",
         { Namespace: "AWS/Lambda", MetricName: metric, AlarmActions: [{ Ref: ids.topic }] },
-        2,
+        3,
       );
     }
     s.template.hasResourceProperties("AWS::SNS::Topic", {
@@ -269,19 +302,89 @@ describe("Vigil construct, synthesized with the sample config", () => {
     s.template.resourcePropertiesCountIs(
       "AWS::Logs::LogGroup",
       { RetentionInDays: 365, KmsKeyId: { "Fn::GetAtt": [ids.key, "Arn"] } },
-      2,
+      3,
     );
   });
 
   it("bundles each function under 1 MB with the validated config and the small Amazon ranges", () => {
-    for (const fn of ["VigilEvaluate", "VigilIngest"]) {
+    for (const fn of ["VigilEvaluate", "VigilIngest", "VigilExecute"]) {
       const dir = assetDirOf(s, fn);
       expect(sizeOf(dir), fn).toBeLessThan(1024 * 1024);
       expect(JSON.parse(readFileSync(join(dir, BUNDLED.configFile), "utf8"))).toEqual(
         configSchema.parse(sampleConfig()),
       );
       expect(existsSync(join(dir, BUNDLED.rangesDir, "asn-ipv4-num.csv"))).toBe(true);
-      expect(readFileSync(join(dir, "index.mjs"), "utf8")).not.toContain("@ip-location-db/asn/package.json");
+      const code = readFileSync(join(dir, "index.mjs"), "utf8");
+      expect(code).not.toContain("@ip-location-db/asn/package.json");
+      // The embedded store's native driver cannot load in Lambda: nothing may pull it into a bundle.
+      expect(code, fn).not.toContain("Could not locate the bindings file");
+    }
+  });
+
+  it("keeps state in one on-demand DynamoDB table, encrypted with the key, with PITR and the TTL attribute", () => {
+    s.template.resourceCountIs("AWS::DynamoDB::Table", 1);
+    s.template.hasResource("AWS::DynamoDB::Table", {
+      DeletionPolicy: "Retain",
+      Properties: {
+        BillingMode: "PAY_PER_REQUEST",
+        KeySchema: [
+          { AttributeName: TABLE_KEYS.partition, KeyType: "HASH" },
+          { AttributeName: TABLE_KEYS.sort, KeyType: "RANGE" },
+        ],
+        SSESpecification: {
+          SSEEnabled: true,
+          SSEType: "KMS",
+          KMSMasterKeyId: { "Fn::GetAtt": [ids.key, "Arn"] },
+        },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: TABLE_KEYS.ttl, Enabled: true },
+        DeletionProtectionEnabled: true,
+      },
+    });
+  });
+
+  it("lets the evaluate and ingest functions only read and conditionally put on the table", () => {
+    for (const role of ["VigilEvaluateRole", "VigilIngestRole"]) {
+      const statements = statementsOf(s.resources, role);
+      const onTable = statements.filter((st) => JSON.stringify(st.Resource).includes(ids.table));
+      expect(onTable.flatMap((st) => st.Action).sort(), role).toEqual([...EVENT_STATE_ACTIONS].sort());
+      const dynamo = statements.flatMap((st) => st.Action).filter((a) => a.startsWith("dynamodb:"));
+      expect(dynamo.sort(), role).toEqual([...EVENT_STATE_ACTIONS].sort());
+      const kms = statements.flatMap((st) => st.Action).filter((a) => a.startsWith("kms:"));
+      expect(
+        kms.some((a) => a.includes("*")),
+        role,
+      ).toBe(false);
+    }
+  });
+
+  it("grants the execute role exactly the union of the permissions the registered steps declare", () => {
+    const statements = statementsOf(s.resources, "VigilExecuteRole");
+    const steps = statements.filter((st) => st.Effect === "Allow" && st.Sid?.startsWith("PlaybookSteps"));
+    expect(steps.flatMap((st) => st.Action).sort()).toEqual(requiredPermissions());
+    // Nothing else grants an IAM, Secrets Manager or SNS action.
+    const others = statements.filter((st) => st.Effect === "Allow" && !st.Sid?.startsWith("PlaybookSteps"));
+    const otherActions = others.flatMap((st) => st.Action);
+    expect(otherActions.filter((a) => /^(iam|secretsmanager|sns):/.test(a))).toEqual([]);
+    expect(otherActions.filter((a) => a.startsWith("dynamodb:")).sort()).toEqual(
+      [...PLAYBOOK_RUN_ACTIONS].sort(),
+    );
+    // Each step statement is scoped to the account's resources of its service.
+    const iamSteps = steps.find((st) => st.Sid === "PlaybookStepsIam");
+    expect(JSON.stringify(iamSteps?.Resource)).toContain(":user/*");
+    expect(JSON.stringify(steps.find((st) => st.Sid === "PlaybookStepsSns")?.Resource)).toBe(
+      JSON.stringify({ Ref: ids.topic }),
+    );
+  });
+
+  it("denies the execute role every IAM action on vigil's own roles", () => {
+    const deny = statementsOf(s.resources, "VigilExecuteRole").find((st) => st.Effect === "Deny");
+    expect(deny?.Sid).toBe("NeverChangeVigilsOwnRoles");
+    expect(deny?.Action).toEqual(["iam:*"]);
+    const resources = JSON.stringify(deny?.Resource);
+    expect(resources).toContain(`:role/${OWN_ROLE_PATTERN}`);
+    for (const role of ["VigilEvaluateRole", "VigilIngestRole", "VigilExecuteRole"]) {
+      expect(resources).toContain(logicalIdOf(s.resources, "AWS::IAM::Role", role));
     }
   });
 

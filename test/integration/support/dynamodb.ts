@@ -1,0 +1,43 @@
+import { randomUUID } from "node:crypto";
+import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { TABLE_KEYS } from "../../../shared/adapters/dynamodb-table.ts";
+import { motoEndpoint, TEST_CREDENTIALS, TEST_REGION } from "./moto.ts";
+
+/** A DynamoDB client on the moto server: every call is a new handle, like another Lambda instance. */
+export function dynamoClient(): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: motoEndpoint(),
+      region: TEST_REGION,
+      credentials: TEST_CREDENTIALS,
+      maxAttempts: 1,
+    }),
+  );
+}
+
+/** Creates a table with vigil's key schema and TTL attribute (as the construct does); returns its name. */
+export async function createVigilTable(client: DynamoDBDocumentClient = dynamoClient()): Promise<string> {
+  const name = `vigil-${randomUUID().slice(0, 8)}`;
+  await client.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: "PAY_PER_REQUEST",
+      KeySchema: [
+        { AttributeName: TABLE_KEYS.partition, KeyType: "HASH" },
+        { AttributeName: TABLE_KEYS.sort, KeyType: "RANGE" },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: TABLE_KEYS.partition, AttributeType: "S" },
+        { AttributeName: TABLE_KEYS.sort, AttributeType: "S" },
+      ],
+    }),
+  );
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: name,
+      TimeToLiveSpecification: { Enabled: true, AttributeName: TABLE_KEYS.ttl },
+    }),
+  );
+  return name;
+}
