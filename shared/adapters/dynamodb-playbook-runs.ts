@@ -7,7 +7,6 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
-import { STEP_IDS } from "../domain/vocabulary.ts";
 import type {
   KillSwitch,
   PlaybookRunStore,
@@ -16,36 +15,7 @@ import type {
   StepRecord,
 } from "../ports/playbook-run-store.ts";
 import { DynamoStoreError, type DynamoTable, isAwsError, keys, SOLE } from "./dynamodb-table.ts";
-
-const stepResult = z.object({
-  changed: z.boolean(),
-  before: z.record(z.string(), z.unknown()),
-  after: z.record(z.string(), z.unknown()),
-  notes: z.array(z.string()),
-});
-
-const stepRecord = z.object({
-  index: z.number().int(),
-  step: z.enum(STEP_IDS),
-  target: z.string(),
-  params: z.record(z.string(), z.string()),
-  destructive: z.boolean(),
-  status: z.enum(["pending", "running", "applied", "already-done", "not-found", "blocked", "failed"]),
-  attempts: z.number().int(),
-  reason: z.string().optional(),
-  escalate: z.boolean().optional(),
-  result: stepResult.optional(),
-  startedAt: z.number().optional(),
-  finishedAt: z.number().optional(),
-  undo: z
-    .object({
-      status: z.enum(["undone", "not-needed", "irreversible", "not-found", "failed"]),
-      reason: z.string(),
-      result: stepResult.optional(),
-      at: z.number(),
-    })
-    .optional(),
-});
+import { killSwitch, runStatus, stepRecord } from "./playbook-run-schemas.ts";
 
 /** The immutable part of a run, kept as JSON in the run item; status and updatedAt are attributes. */
 const runHeader = z.object({
@@ -58,8 +28,6 @@ const runHeader = z.object({
   reason: z.string(),
   createdAt: z.number(),
 });
-const runStatus = z.enum(["running", "completed", "blocked", "failed", "undone"]);
-const killSwitch = z.object({ reason: z.string(), since: z.number() });
 /** Claimed destructive actions of one account: [runId, step index, at]. */
 const claims = z.array(z.tuple([z.string(), z.number().int(), z.number()]));
 

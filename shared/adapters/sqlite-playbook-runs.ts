@@ -1,8 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { z } from "zod";
-import { STEP_IDS } from "../domain/vocabulary.ts";
 import type {
   KillSwitch,
   PlaybookRunStore,
@@ -10,6 +8,7 @@ import type {
   RunStatus,
   StepRecord,
 } from "../ports/playbook-run-store.ts";
+import { killSwitch, runStatus, stepRecord } from "./playbook-run-schemas.ts";
 import { StoreError } from "./sqlite-store.ts";
 
 /**
@@ -41,39 +40,6 @@ CREATE TABLE IF NOT EXISTS playbook_actions (
 CREATE INDEX IF NOT EXISTS playbook_actions_by_account ON playbook_actions (account, at);
 CREATE TABLE IF NOT EXISTS playbook_flags (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
-
-const stepResult = z.object({
-  changed: z.boolean(),
-  before: z.record(z.string(), z.unknown()),
-  after: z.record(z.string(), z.unknown()),
-  notes: z.array(z.string()),
-});
-
-const stepRecord = z.object({
-  index: z.number().int(),
-  step: z.enum(STEP_IDS),
-  target: z.string(),
-  params: z.record(z.string(), z.string()),
-  destructive: z.boolean(),
-  status: z.enum(["pending", "running", "applied", "already-done", "not-found", "blocked", "failed"]),
-  attempts: z.number().int(),
-  reason: z.string().optional(),
-  escalate: z.boolean().optional(),
-  result: stepResult.optional(),
-  startedAt: z.number().optional(),
-  finishedAt: z.number().optional(),
-  undo: z
-    .object({
-      status: z.enum(["undone", "not-needed", "irreversible", "not-found", "failed"]),
-      reason: z.string(),
-      result: stepResult.optional(),
-      at: z.number(),
-    })
-    .optional(),
-});
-
-const runStatus = z.enum(["running", "completed", "blocked", "failed", "undone"]);
-const killSwitch = z.object({ reason: z.string(), since: z.number() });
 
 interface RunRow {
   id: string;
