@@ -1,58 +1,15 @@
 import Database from "better-sqlite3";
-import { z } from "zod";
 import type { Exposure } from "../domain/finding.ts";
 import { canonicalJson } from "../domain/ledger/canonical-json.ts";
-import { CREDENTIAL_KINDS, DECISIONS, SEVERITIES, SIGNAL_IDS, STEP_IDS } from "../domain/vocabulary.ts";
 import type { StoredExposures } from "../ports/stored-exposures.ts";
 import { StoreError } from "./sqlite-store.ts";
+import { StoredExposureSchema } from "./stored-exposure-schema.ts";
 
 /*
  * The exposures SqliteRunStore keeps (one row per credential, the exposure's JSON as `body`), read back
  * and re-decided. Only `body`, `score` and `severity` of a row are ever written, and only while the row
  * still holds the exposure that was read (a replay that wrote a newer one wins).
  */
-
-const FACTOR_NAMES = [
-  "what-happened",
-  "privilege",
-  "reachability",
-  "durability",
-  "live-secret",
-  "criticality",
-] as const;
-
-const reason = z.object({ signal: z.enum(SIGNAL_IDS), reason: z.string() });
-
-/** An exposure as SqliteRunStore wrote it; fields it may add later are kept as they are. */
-const ExposureSchema = z.looseObject({
-  credential: z.object({ kind: z.enum(CREDENTIAL_KINDS), id: z.string().min(1) }),
-  principal: z.string(),
-  score: z.number(),
-  severity: z.enum(SEVERITIES),
-  signals: z.array(z.enum(SIGNAL_IDS)),
-  findings: z.number(),
-  factors: z.array(z.object({ name: z.enum(FACTOR_NAMES), points: z.number(), reason: z.string() })),
-  reasons: z.array(reason),
-  firstSeen: z.string(),
-  lastSeen: z.string(),
-  decision: z.enum(DECISIONS),
-  decisionReason: z.string(),
-  playbook: z
-    .object({
-      id: z.string(),
-      steps: z.array(
-        z.object({
-          step: z.enum(STEP_IDS),
-          target: z.string(),
-          params: z.record(z.string(), z.string()),
-          description: z.string(),
-        }),
-      ),
-      notes: z.array(z.string()),
-    })
-    .nullable(),
-  owner: z.string().optional(),
-});
 
 interface Row {
   readonly credential_kind: string;
@@ -124,7 +81,7 @@ export class SqliteStoredExposures implements StoredExposures {
     } catch {
       json = undefined;
     }
-    const parsed = ExposureSchema.safeParse(json);
+    const parsed = StoredExposureSchema.safeParse(json);
     if (!parsed.success) {
       throw new StoreError(
         `the stored exposure of ${row.credential_kind} ${row.credential_id} in ${this.path} is damaged (${parsed.error.issues[0]?.message}); replay its records again to rebuild it`,

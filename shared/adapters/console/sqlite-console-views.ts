@@ -1,51 +1,10 @@
 import Database from "better-sqlite3";
-import { z } from "zod";
 import type { Exposure } from "../../domain/finding.ts";
-import { CREDENTIAL_KINDS, DECISIONS, SEVERITIES, SIGNAL_IDS, STEP_IDS } from "../../domain/vocabulary.ts";
 import type { ConsoleViews } from "../../ports/console-views.ts";
 import type { RunRecord } from "../../ports/playbook-run-store.ts";
 import { SqlitePlaybookRunStore } from "../sqlite-playbook-runs.ts";
 import { StoreError } from "../sqlite-store.ts";
-
-const FACTOR_NAMES = [
-  "what-happened",
-  "privilege",
-  "reachability",
-  "durability",
-  "live-secret",
-  "criticality",
-] as const;
-
-/** An exposure as `SqliteRunStore.finishRun` stores it (its JSON body), checked before a page shows it. */
-const storedExposure = z.object({
-  credential: z.object({ kind: z.enum(CREDENTIAL_KINDS), id: z.string() }),
-  principal: z.string(),
-  score: z.number(),
-  severity: z.enum(SEVERITIES),
-  signals: z.array(z.enum(SIGNAL_IDS)),
-  findings: z.number(),
-  factors: z.array(z.object({ name: z.enum(FACTOR_NAMES), points: z.number(), reason: z.string() })),
-  reasons: z.array(z.object({ signal: z.enum(SIGNAL_IDS), reason: z.string() })),
-  firstSeen: z.string(),
-  lastSeen: z.string(),
-  decision: z.enum(DECISIONS),
-  decisionReason: z.string(),
-  playbook: z
-    .object({
-      id: z.string(),
-      steps: z.array(
-        z.object({
-          step: z.enum(STEP_IDS),
-          target: z.string(),
-          params: z.record(z.string(), z.string()),
-          description: z.string(),
-        }),
-      ),
-      notes: z.array(z.string()),
-    })
-    .nullable(),
-  owner: z.string().optional(),
-});
+import { StoredExposureSchema } from "../stored-exposure-schema.ts";
 
 /**
  * The console's reads of the embedded store's SQLite file: the `exposures` table the replay writes
@@ -80,7 +39,7 @@ export class SqliteConsoleViews implements ConsoleViews {
       )
       .all() as { credential_kind: string; credential_id: string; body: string }[];
     return rows.map((row) => {
-      const parsed = storedExposure.safeParse(JSON.parse(row.body));
+      const parsed = StoredExposureSchema.safeParse(JSON.parse(row.body));
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         throw new StoreError(
