@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import { type ApprovalRequest, ApprovalRequestSchema } from "../domain/approvals/request.ts";
 import type { ApprovalStore } from "../ports/approval-store.ts";
 import { StoreError } from "./sqlite-store.ts";
+import { parseStored } from "./stored-json.ts";
 
 /*
  * Approval requests in the embedded store's SQLite file, in a table of their own (the other tables and
@@ -117,19 +118,12 @@ export class SqliteApprovalStore implements ApprovalStore {
   }
 
   #parse(row: Row): ApprovalRequest {
-    let json: unknown;
-    try {
-      json = JSON.parse(row.body);
-    } catch {
-      json = undefined;
-    }
-    const parsed = ApprovalRequestSchema.safeParse(json);
-    if (!parsed.success) {
-      throw new StoreError(
-        `approval request ${row.id} in ${this.path} is damaged (${parsed.error.issues[0]?.message}); it cannot be shown or decided`,
-        { context: { id: row.id } },
-      );
-    }
-    return parsed.data;
+    return parseStored(
+      ApprovalRequestSchema,
+      row.body,
+      `approval request ${row.id} in ${this.path}`,
+      "it cannot be shown or decided",
+      { id: row.id },
+    );
   }
 }

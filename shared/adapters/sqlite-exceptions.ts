@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import { type BreakGlassException, ExceptionSchema, endOf } from "../domain/exceptions/exception.ts";
 import type { ExceptionStore } from "../ports/exception-store.ts";
 import { StoreError } from "./sqlite-store.ts";
+import { parseStored } from "./stored-json.ts";
 
 /*
  * Break-glass exceptions and quarantine lifts in the embedded store's SQLite file, in a table of their
@@ -113,19 +114,12 @@ export class SqliteExceptionStore implements ExceptionStore {
   }
 
   #parse(row: Row): BreakGlassException {
-    let json: unknown;
-    try {
-      json = JSON.parse(row.body);
-    } catch {
-      json = undefined;
-    }
-    const parsed = ExceptionSchema.safeParse(json);
-    if (!parsed.success) {
-      throw new StoreError(
-        `exception ${row.id} in ${this.path} is damaged (${parsed.error.issues[0]?.message}); it cannot be applied or shown`,
-        { context: { id: row.id } },
-      );
-    }
-    return parsed.data;
+    return parseStored(
+      ExceptionSchema,
+      row.body,
+      `exception ${row.id} in ${this.path}`,
+      "it cannot be applied or shown",
+      { id: row.id },
+    );
   }
 }
