@@ -2,9 +2,33 @@ import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type BundlingOptions, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { BUNDLED } from "../functions/common/function-config.ts";
 import type { ConfigFile } from "../shared/domain/config/schema.ts";
 import { asnPackage, writeAmazonRanges } from "./amazon-ranges.ts";
+
+/** The esbuild options of every function bundle that `npm run bench` must measure the same way. */
+export type FunctionBundling = Required<
+  Pick<BundlingOptions, "format" | "target" | "minify" | "keepNames" | "externalModules" | "mainFields">
+>;
+
+/**
+ * How every vigil function is bundled: NodejsFunction's `bundling` without the command hooks, shared
+ * by the construct and the cold-start benchmark (test/bench/lambda.ts) so the two cannot drift.
+ * The AWS SDK is bundled rather than taken from the Lambda runtime: from its ES module build
+ * (`module` before `main`) esbuild keeps only what the clients use, and one minified file loads faster
+ * than the runtime's CommonJS SDK, which Node resolves, reads and scans for exports file by file
+ * (`npm run bench -- --only lambda` measures it); the functions also run the SDK version the tests
+ * ran, not whichever one the runtime ships.
+ */
+export const FUNCTION_BUNDLING: Readonly<FunctionBundling> = {
+  format: OutputFormat.ESM,
+  target: "node22",
+  minify: true,
+  keepNames: true,
+  externalModules: [],
+  mainFields: ["module", "main"],
+};
 
 /** Where synth keeps the files it adds to the function bundles; one directory per content. */
 const CACHE = join(tmpdir(), "vigil-cdk");

@@ -1,34 +1,78 @@
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Aws, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
-import * as cloudtrail from "aws-cdk-lib/aws-cloudtrail";
-import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
-import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
-import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
-import * as events from "aws-cdk-lib/aws-events";
+import { Aws, Duration, Validations } from "aws-cdk-lib";
+import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import type * as events from "aws-cdk-lib/aws-events";
 import { SqsQueue } from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
-import * as kms from "aws-cdk-lib/aws-kms";
-import * as lambda from "aws-cdk-lib/aws-lambda";
+import type * as kms from "aws-cdk-lib/aws-kms";
+import type * as lambda from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
-import * as logs from "aws-cdk-lib/aws-logs";
+import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { SqsDestination } from "aws-cdk-lib/aws-s3-notifications";
-import * as sns from "aws-cdk-lib/aws-sns";
-import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
-import * as sqs from "aws-cdk-lib/aws-sqs";
+import type * as sns from "aws-cdk-lib/aws-sns";
+import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { ENV, MODES, type Mode } from "../functions/common/function-config.ts";
-import { TOPIC_ENV } from "../functions/execute/config.ts";
-import { TABLE_KEYS } from "../shared/adapters/dynamodb-table.ts";
-import { ConfigError, compileConfig } from "../shared/domain/config/compile.ts";
-import { type ConfigFile, type ConfigInput, configSchema } from "../shared/domain/config/schema.ts";
-import { show, VigilError } from "../shared/domain/errors.ts";
-import { PLAYBOOK_IDS } from "../shared/domain/playbooks/catalog.ts";
-import { requiredPermissions } from "../shared/domain/playbooks/steps/registry.ts";
-import { type CompiledRule, compileEventRules, type EventPattern } from "./event-patterns.ts";
+import { APPROVALS_ENV } from "../functions/common/approval-links.ts";
+import { ENV, type Mode } from "../functions/common/function-config.ts";
+import { BUCKET_ENV } from "../functions/export/config.ts";
+import type { ConfigInput } from "../shared/domain/config/schema.ts";
+import { show } from "../shared/domain/errors.ts";
+import { compileEventRules } from "./event-patterns.ts";
 import { functionDataDir } from "./function-data.ts";
+import { actionsQueue } from "./parts/actions-queue.ts";
+import { ApprovalsApi } from "./parts/approvals-api.ts";
+import { BaselineSeed, DEFAULT_SEED_DAYS, MAX_SEED_DAYS } from "./parts/baseline-seed.ts";
+import { VigilDashboard } from "./parts/dashboard.ts";
+import { type FunctionContext, vigilFunction } from "./parts/functions.ts";
+import { vigilKey } from "./parts/key.ts";
+import {
+  acknowledgeBucketNotificationsHandler,
+  acknowledgeInvokeVersions,
+  acknowledgeMemberRoleAssumption,
+  acknowledgePlaybookScopes,
+  acknowledgeRecordsExport,
+  acknowledgeTrailBucketAccessLogs,
+  acknowledgeTrailFileReads,
+  schedulerTargetRoles,
+} from "./parts/nag-acknowledgements.ts";
+import { alarmAboveZero, notificationTopic } from "./parts/notifications.ts";
+import {
+  grantAssumeMemberRoles,
+  MEMBER_ACCOUNT_ENV,
+  OrganizationBus,
+  organizationSettings,
+  type VigilOrganizationProps,
+} from "./parts/organization.ts";
+import { grantPlaybookSteps } from "./parts/playbook-permissions.ts";
+import {
+  checkEmails,
+  modeOf,
+  retentionOf,
+  VigilPropsError,
+  validateConfig,
+} from "./parts/props-validation.ts";
+import { queuePair } from "./parts/queues.ts";
+import { accessLogsBucket, recordsBucket } from "./parts/records-bucket.ts";
+import { eventRules } from "./parts/rules.ts";
+import {
+  EXPIRY_EVERY,
+  EXPIRY_MAX_AGE,
+  EXPORT_AT,
+  EXPORT_MAX_AGE,
+  functionSchedule,
+  schedulesDeadLetterQueue,
+} from "./parts/schedules.ts";
+import { grantTable, stateTable, TABLE_ACTIONS } from "./parts/state-table.ts";
+import { vigilTrail } from "./parts/trail.ts";
+
+export {
+  DEFAULT_MEMBER_ROLE_NAME,
+  MEMBER_ACCOUNT_ENV,
+  type VigilOrganizationProps,
+} from "./parts/organization.ts";
+export { OWN_ROLE_PATTERN } from "./parts/playbook-permissions.ts";
+export { VigilPropsError } from "./parts/props-validation.ts";
+export { TABLE_ACTIONS } from "./parts/state-table.ts";
 
 /**
  * Props of {@link Vigil}. The configuration fields have the names and shapes of vigil's config file
@@ -69,8 +113,27 @@ export interface VigilProps {
    */
   readonly vpcEndpoints?: ConfigInput["vpcEndpoints"];
   /**
-   * `observe` records findings and plans playbooks; `enforce` also lets the execute function run the
-   * playbooks it is invoked with (in `observe` it refuses every request).
+   * Who may approve `needs-approval` playbooks (names, IAM ARNs or patterns; per playbook in
+   * `playbooks`), how long a request stays open, which playbooks need two approvers, and what happens
+   * when a request lapses. Named approvers get signed approve/deny links in the notification.
+   * @default - anyone who gives a name (`"*"`), 30 minutes, renotify
+   */
+  readonly approvals?: ConfigInput["approvals"];
+  /**
+   * Break-glass exceptions: the longest one may be granted for.
+   * @default - { maxHours: 8 }
+   */
+  readonly exceptions?: ConfigInput["exceptions"];
+  /**
+   * Days of CloudTrail event history (LookupEvents) the first deploy learns baselines from, so vigil
+   * does not start blind; a deploy that changes the profiles learns again. 0 turns the seed off.
+   * @default 7
+   */
+  readonly seedDays?: number;
+  /**
+   * `observe` records findings, notifies and plans playbooks; `enforce` also queues `auto` playbooks
+   * for the execute function and opens approval requests for `needs-approval` ones (in `observe` the
+   * execute function refuses every request).
    * @default "observe"
    */
   readonly mode?: Mode;
@@ -102,49 +165,35 @@ export interface VigilProps {
    * @default - the trail files are not KMS-encrypted
    */
   readonly trailEncryptionKey?: kms.IKey;
+  /**
+   * Receive the events of every account of an AWS Organization: vigil creates a central event bus
+   * that any principal of the organization may put events on, with the same rules as the default
+   * bus; the execute function may assume the member role (created by a VigilMember stack in each
+   * account) to act on a principal of another account of the organization.
+   * @default - this account only
+   */
+  readonly organization?: VigilOrganizationProps;
 }
 
-/** Props that cannot be deployed; the message names the field, shows the value and says how to fix it. */
-export class VigilPropsError extends VigilError {
-  override name = "VigilPropsError";
-}
-
-const DEFAULT_RETENTION_DAYS = 365;
 const EVALUATE_TIMEOUT = Duration.seconds(60);
-const EXECUTE_TIMEOUT = Duration.minutes(2);
-/** What the evaluate and ingest functions do on the table (dynamodb-event-state.ts): read, and put conditionally. */
-export const EVENT_STATE_ACTIONS = ["dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem"] as const;
-/** What the execute function does on the table (dynamodb-playbook-runs.ts). */
-export const PLAYBOOK_RUN_ACTIONS = [
-  "dynamodb:GetItem",
-  "dynamodb:Query",
-  "dynamodb:PutItem",
-  "dynamodb:UpdateItem",
-  "dynamodb:DeleteItem",
-] as const;
-/** What a function needs of the KMS key to read and write the table (no wildcard actions). */
-const TABLE_KEY_ACTIONS = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"] as const;
-/** Role names vigil gives its own roles' pattern; the execute role may never change a role matching it. */
-export const OWN_ROLE_PATTERN = "vigil-*";
 const INGEST_TIMEOUT = Duration.minutes(5);
-/** Deliveries of a message before it moves to its dead-letter queue. */
-const MAX_RECEIVES = 5;
-const FUNCTIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "functions");
-const ALL_MANAGEMENT_EVENTS = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS";
-/** The construct id CDK gives its stack-wide bucket-notifications handler. */
-const BUCKET_NOTIFICATIONS_HANDLER = "BucketNotificationsHandler050a0587b7544547bf325f094a3db834";
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const EXECUTE_TIMEOUT = Duration.minutes(2);
 
 /**
  * vigil in one construct: CloudTrail events of the declared identities (and the always-on signals)
  * flow EventBridge → SQS → the evaluate function in batches; new trail files flow S3 → SQS → the
  * ingest function for reconciliation. Everything is encrypted with one KMS key; dead-letter queues,
- * function errors and throttles raise alarms on the notification topic.
+ * function errors and throttles raise alarms on the notification topic, and one CloudWatch dashboard
+ * shows the flow, the functions' health and the findings.
  *
  * Learned baselines, findings, exposures, processed event ids and playbook runs live in one DynamoDB
  * table (encrypted with the key, point-in-time recovery on). The execute function runs a decided
  * playbook with exactly the permissions the registered steps declare, and may never change vigil's
  * own roles.
+ *
+ * Each piece is built by a function of `infra/parts/` with this construct as its scope, so construct
+ * ids (and the logical ids derived from them) stay those of the pieces; a new function is one
+ * {@link vigilFunction} call plus its grants.
  *
  * @example
  * new Vigil(stack, "Vigil", {
@@ -170,86 +219,95 @@ export class Vigil extends Construct {
   readonly notificationTopic: sns.ITopic;
   /** The EventBridge rules, by construct id. */
   readonly rules: ReadonlyMap<string, events.Rule>;
+  /** The organization's central bus and its rules, when `organization` is set. */
+  readonly organizationBus?: OrganizationBus;
+  /** The CloudWatch dashboard, and the custom metrics its metric filters publish. */
+  readonly dashboard: VigilDashboard;
+  /** The SQS FIFO queue decided playbooks wait on for the execute function. */
+  readonly actionsQueue: sqs.Queue;
+  /** Approvals over HTTP: IAM-authorized API and signed-link pages (see ApprovalsApi). */
+  readonly approvalsApi: ApprovalsApi;
+  readonly approvalsFunction: NodejsFunction;
+  /** Every minute: lapsed approvals, ended exceptions, pending hand-offs. */
+  readonly expiryFunction: NodejsFunction;
+  /** Daily: the records, exported to {@link recordsBucket}. */
+  readonly exportFunction: NodejsFunction;
+  /** The ledger's exports, under S3 Object Lock (compliance mode) for the record retention. */
+  readonly recordsBucket: s3.Bucket;
+  /** Learns baselines from CloudTrail event history on the first deploy (absent with `seedDays: 0`). */
+  readonly seedFunction?: NodejsFunction;
 
   constructor(scope: Construct, id: string, props: VigilProps = {}) {
     super(scope, id);
     const where = `Vigil ${show(this.node.path)}`;
-    const config = validateConfig(props, where);
-    const mode = props.mode ?? "observe";
-    if (!(MODES as readonly string[]).includes(mode)) {
-      throw new VigilPropsError(`${where}: mode ${show(mode)} must be ${MODES.join(" or ")}`);
-    }
+    const config = validateConfig(
+      {
+        profiles: props.profiles,
+        secrets: props.secrets,
+        policy: props.policy,
+        protected: props.protected,
+        learning: props.learning,
+        vpcEndpoints: props.vpcEndpoints,
+        approvals: props.approvals,
+        exceptions: props.exceptions,
+      },
+      where,
+    );
+    const seedDays = seedDaysOf(props.seedDays, where);
+    const mode = modeOf(props.mode, where);
     const retention = retentionOf(props.recordRetentionDays, where);
-    for (const email of props.notificationEmails ?? []) {
-      if (!EMAIL.test(email)) {
-        throw new VigilPropsError(
-          `${where}: notificationEmails entry ${show(email)} is not an email address; write it like oncall@example.com`,
-        );
-      }
-    }
-    const rules = compileEventRules(config);
-    const dataDir = functionDataDir(config);
+    checkEmails(props.notificationEmails ?? [], where);
+    const organization =
+      props.organization === undefined ? undefined : organizationSettings(props.organization, where);
+    const compiledRules = compileEventRules(config);
 
-    this.key = new kms.Key(this, "Key", {
-      description: "vigil: encrypts its queues, notification topic and logs",
-      enableKeyRotation: true,
+    this.key = vigilKey(this);
+    this.notificationTopic = notificationTopic(this, {
+      existing: props.notificationTopic,
+      key: this.key,
+      emails: props.notificationEmails ?? [],
     });
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: "CloudWatchLogsOfVigil",
-        principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-        actions: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
-        resources: ["*"],
-        conditions: {
-          ArnLike: {
-            "kms:EncryptionContext:aws:logs:arn": `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
-          },
-        },
-      }),
-    );
-
-    this.notificationTopic =
-      props.notificationTopic ??
-      new sns.Topic(this, "Notifications", {
-        displayName: "vigil alarms and findings",
-        masterKey: this.key,
-        enforceSSL: true,
-      });
-    for (const email of props.notificationEmails ?? []) {
-      this.notificationTopic.addSubscription(new EmailSubscription(email));
-    }
-
-    this.table = new dynamodb.Table(this, "State", {
-      partitionKey: { name: TABLE_KEYS.partition, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: TABLE_KEYS.sort, type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
-      encryptionKey: this.key,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      timeToLiveAttribute: TABLE_KEYS.ttl,
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-
-    // Live path: EventBridge → SQS → evaluate.
-    const eventsDlq = this.#queue("EventsDeadLetterQueue", Duration.seconds(30));
-    this.eventsQueue = this.#queue(
-      "EventsQueue",
-      Duration.seconds(EVALUATE_TIMEOUT.toSeconds() * 6),
-      eventsDlq,
-    );
-    this.rules = new Map(rules.map((rule) => [rule.id, this.#rule(rule, eventsDlq)]));
-    this.evaluateFunction = this.#function("Evaluate", {
-      entry: join(FUNCTIONS_DIR, "evaluate", "handler.ts"),
-      description: "vigil: evaluates CloudTrail events delivered by EventBridge",
-      timeout: EVALUATE_TIMEOUT,
-      memorySize: 512,
+    this.table = stateTable(this, this.key);
+    const context: FunctionContext = {
+      key: this.key,
+      table: this.table,
+      topic: this.notificationTopic,
       mode,
       retention,
-      dataDir,
+      dataDir: functionDataDir(config),
+    };
+
+    // Live path: EventBridge → SQS → evaluate.
+    const live = queuePair(this, "Events", {
+      key: this.key,
+      visibilityTimeout: Duration.seconds(EVALUATE_TIMEOUT.toSeconds() * 6),
     });
+    this.eventsQueue = live.queue;
+    const eventsTarget = new SqsQueue(live.queue, {
+      deadLetterQueue: live.deadLetterQueue,
+      maxEventAge: Duration.hours(24),
+    });
+    this.rules = eventRules(this, compiledRules, { target: eventsTarget });
+    if (organization !== undefined) {
+      this.organizationBus = new OrganizationBus(this, "Organization", {
+        organizationId: organization.organizationId,
+        compiledRules,
+        target: eventsTarget,
+      });
+    }
+    this.evaluateFunction = vigilFunction(
+      this,
+      "Evaluate",
+      {
+        folder: "evaluate",
+        description: "vigil: evaluates CloudTrail events delivered by EventBridge",
+        timeout: EVALUATE_TIMEOUT,
+        memorySize: 512,
+      },
+      context,
+    );
     this.evaluateFunction.addEventSource(
-      new SqsEventSource(this.eventsQueue, {
+      new SqsEventSource(live.queue, {
         batchSize: 100,
         maxBatchingWindow: Duration.seconds(5),
         reportBatchItemFailures: true,
@@ -257,29 +315,30 @@ export class Vigil extends Construct {
         maxConcurrency: 5,
       }),
     );
-    this.#grantTable(this.evaluateFunction, EVENT_STATE_ACTIONS);
+    grantTable(this.evaluateFunction, this.table, this.key, TABLE_ACTIONS.intake);
 
     // Reconciliation path: S3 trail files → SQS → ingest.
-    const trailFilesDlq = this.#queue("TrailFilesDeadLetterQueue", Duration.seconds(30));
-    this.trailFilesQueue = this.#queue(
-      "TrailFilesQueue",
-      Duration.seconds(INGEST_TIMEOUT.toSeconds() * 6),
-      trailFilesDlq,
-    );
-    const bucket = props.trailBucket ?? this.#trail(retention);
-    bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new SqsDestination(this.trailFilesQueue), {
+    const trailFiles = queuePair(this, "TrailFiles", {
+      key: this.key,
+      visibilityTimeout: Duration.seconds(INGEST_TIMEOUT.toSeconds() * 6),
+    });
+    this.trailFilesQueue = trailFiles.queue;
+    const bucket = props.trailBucket ?? vigilTrail(this, retention);
+    bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new SqsDestination(trailFiles.queue), {
       prefix: "AWSLogs/",
       suffix: ".json.gz",
     });
-    this.ingestFunction = this.#function("Ingest", {
-      entry: join(FUNCTIONS_DIR, "ingest", "handler.ts"),
-      description: "vigil: evaluates the records of new CloudTrail trail files (reconciliation)",
-      timeout: INGEST_TIMEOUT,
-      memorySize: 1024,
-      mode,
-      retention,
-      dataDir,
-    });
+    this.ingestFunction = vigilFunction(
+      this,
+      "Ingest",
+      {
+        folder: "ingest",
+        description: "vigil: evaluates the records of new CloudTrail trail files (reconciliation)",
+        timeout: INGEST_TIMEOUT,
+        memorySize: 1024,
+      },
+      context,
+    );
     this.ingestFunction.addToRolePolicy(
       new iam.PolicyStatement({
         sid: "ReadTrailFiles",
@@ -288,329 +347,297 @@ export class Vigil extends Construct {
       }),
     );
     props.trailEncryptionKey?.grantDecrypt(this.ingestFunction);
-    this.#grantTable(this.ingestFunction, EVENT_STATE_ACTIONS);
+    grantTable(this.ingestFunction, this.table, this.key, TABLE_ACTIONS.intake);
     this.ingestFunction.addEventSource(
-      new SqsEventSource(this.trailFilesQueue, {
+      new SqsEventSource(trailFiles.queue, {
         batchSize: 10,
         reportBatchItemFailures: true,
         maxConcurrency: 2,
       }),
     );
 
-    this.executeFunction = this.#function("Execute", {
-      entry: join(FUNCTIONS_DIR, "execute", "handler.ts"),
-      description: "vigil: runs a decided containment playbook (enforce mode only)",
-      timeout: EXECUTE_TIMEOUT,
-      memorySize: 512,
-      mode,
+    this.executeFunction = vigilFunction(
+      this,
+      "Execute",
+      {
+        folder: "execute",
+        description: "vigil: runs a decided containment playbook (enforce mode only)",
+        timeout: EXECUTE_TIMEOUT,
+        memorySize: 512,
+      },
+      context,
+    );
+    this.executeFunction.addEnvironment(ENV.topicArn, this.notificationTopic.topicArn);
+    grantTable(this.executeFunction, this.table, this.key, TABLE_ACTIONS.execute);
+    const actions = actionsQueue(this, {
+      key: this.key,
+      visibilityTimeout: Duration.seconds(EXECUTE_TIMEOUT.toSeconds() * 6),
+    });
+    this.actionsQueue = actions.queue;
+    this.executeFunction.addEventSource(
+      new SqsEventSource(actions.queue, { batchSize: 1, reportBatchItemFailures: true }),
+    );
+
+    // Approvals over HTTP: IAM-authorized API, signed-link pages.
+    this.approvalsFunction = vigilFunction(
+      this,
+      "Approvals",
+      {
+        folder: "approvals",
+        description: "vigil: approvals API (IAM) and signed approval links",
+        timeout: Duration.seconds(15),
+        memorySize: 512,
+      },
+      context,
+    );
+    this.approvalsApi = new ApprovalsApi(this, "ApprovalsApi", {
+      fn: this.approvalsFunction,
+      key: this.key,
       retention,
-      dataDir,
     });
-    this.executeFunction.addEnvironment(TOPIC_ENV, this.notificationTopic.topicArn);
-    this.#grantTable(this.executeFunction, PLAYBOOK_RUN_ACTIONS);
-    this.#grantPlaybookSteps(this.executeFunction.role!);
+    grantTable(this.approvalsFunction, this.table, this.key, TABLE_ACTIONS.approvals);
 
-    this.#alarms([
-      ["EventsDeadLetterAlarm", eventsDlq],
-      ["TrailFilesDeadLetterAlarm", trailFilesDlq],
-    ]);
-    this.#acknowledge(bucket, props.trailBucket === undefined);
-  }
-
-  #queue(id: string, visibilityTimeout: Duration, deadLetterQueue?: sqs.Queue): sqs.Queue {
-    return new sqs.Queue(this, id, {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: this.key,
-      enforceSSL: true,
-      visibilityTimeout,
-      retentionPeriod: Duration.days(deadLetterQueue === undefined ? 14 : 4),
-      deadLetterQueue:
-        deadLetterQueue === undefined ? undefined : { queue: deadLetterQueue, maxReceiveCount: MAX_RECEIVES },
-    });
-  }
-
-  #rule(compiled: CompiledRule, deadLetterQueue: sqs.Queue): events.Rule {
-    const rule = new events.Rule(this, compiled.id, {
-      description: compiled.description,
-      eventPattern: toCdkPattern(compiled.pattern),
-      targets: [new SqsQueue(this.eventsQueue, { deadLetterQueue, maxEventAge: Duration.hours(24) })],
-    });
-    if (compiled.readOnlyEvents) {
-      // The L2 Rule only knows enabled/disabled; read-only management events need this state.
-      (rule.node.defaultChild as events.CfnRule).state = ALL_MANAGEMENT_EVENTS;
-    }
-    return rule;
-  }
-
-  #function(
-    id: "Evaluate" | "Ingest" | "Execute",
-    options: {
-      entry: string;
-      description: string;
-      timeout: Duration;
-      memorySize: number;
-      mode: Mode;
-      retention: logs.RetentionDays;
-      dataDir: string;
-    },
-  ): NodejsFunction {
-    const logGroup = new logs.LogGroup(this, `${id}Logs`, {
-      retention: options.retention,
-      encryptionKey: this.key,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    // An explicit role: only what the function uses (its log group, its queue, its key), no managed policy.
-    const role = new iam.Role(this, `${id}Role`, {
-      assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
-      description: `vigil: runs the ${id.toLowerCase()} function`,
-    });
-    logGroup.grantWrite(role);
-    const fn = new NodejsFunction(this, id, {
-      entry: options.entry,
-      handler: "handler",
-      description: options.description,
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
-      timeout: options.timeout,
-      memorySize: options.memorySize,
-      role,
-      logGroup,
-      environment: {
-        [ENV.mode]: options.mode,
-        [ENV.tableName]: this.table.tableName,
-        POWERTOOLS_LOG_LEVEL: "INFO",
+    // On time: lapsed approvals, ended exceptions, hand-offs an instance left pending.
+    this.expiryFunction = vigilFunction(
+      this,
+      "Expiry",
+      {
+        folder: "expiry",
+        description:
+          "vigil: every minute, follows up lapsed approvals, ended exceptions and pending hand-offs",
+        timeout: Duration.seconds(60),
+        memorySize: 256,
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: "node22",
-        minify: true,
-        keepNames: true,
-        externalModules: ["@aws-sdk/*"],
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          // The validated config and Amazon's address ranges ride in the bundle, next to index.mjs.
-          afterBundling: (_inputDir, outputDir) => [`cp -R ${quote(options.dataDir)}/. ${quote(outputDir)}/`],
+      context,
+    );
+    grantTable(this.expiryFunction, this.table, this.key, TABLE_ACTIONS.expiry);
+    const scheduleDlq = schedulesDeadLetterQueue(this);
+    functionSchedule(this, "ExpirySchedule", {
+      fn: this.expiryFunction,
+      expression: EXPIRY_EVERY,
+      description: "vigil: expiry follow-ups every minute",
+      maxEventAge: EXPIRY_MAX_AGE,
+      deadLetterQueue: scheduleDlq,
+    });
+    for (const fn of [
+      this.evaluateFunction,
+      this.ingestFunction,
+      this.expiryFunction,
+      this.approvalsFunction,
+    ]) {
+      this.#canDecide(fn, actions.queue);
+    }
+
+    // Records: exported daily to a bucket under Object Lock (compliance mode).
+    this.recordsBucket = recordsBucket(this, {
+      key: this.key,
+      retentionDays: retention,
+      accessLogs: accessLogsBucket(this, retention),
+    });
+    this.exportFunction = vigilFunction(
+      this,
+      "Export",
+      {
+        folder: "export",
+        description: "vigil: exports the records to the Object Lock bucket (daily, or when invoked)",
+        timeout: Duration.minutes(5),
+        memorySize: 1024,
+      },
+      context,
+    );
+    // One export at a time: the bucket's keys are the cursor.
+    (this.exportFunction.node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions = 1;
+    this.exportFunction.addEnvironment(BUCKET_ENV, this.recordsBucket.bucketName);
+    grantTable(this.exportFunction, this.table, this.key, TABLE_ACTIONS.export);
+    grantRecordsExport(this.exportFunction, this.recordsBucket, this.key);
+    functionSchedule(this, "ExportSchedule", {
+      fn: this.exportFunction,
+      expression: EXPORT_AT,
+      description: "vigil: daily records export",
+      maxEventAge: EXPORT_MAX_AGE,
+      deadLetterQueue: scheduleDlq,
+    });
+
+    if (seedDays > 0) {
+      this.seedFunction = vigilFunction(
+        this,
+        "Seed",
+        {
+          folder: "seed",
+          description: "vigil: learns baselines from CloudTrail event history on the first deploy",
+          timeout: Duration.minutes(15),
+          memorySize: 1024,
         },
-      },
-    });
-    for (const [metric, name] of [
-      [fn.metricErrors({ period: Duration.minutes(5), statistic: "Sum" }), "Errors"],
-      [fn.metricThrottles({ period: Duration.minutes(5), statistic: "Sum" }), "Throttles"],
-    ] as const) {
-      this.#alarm(
-        `${id}${name}Alarm`,
-        metric,
-        `vigil: the ${id.toLowerCase()} function reports ${name.toLowerCase()}`,
+        context,
       );
+      grantTable(this.seedFunction, this.table, this.key, TABLE_ACTIONS.seed);
+      grantLookupEvents(this.seedFunction);
+      new BaselineSeed(this, "BaselineSeed", {
+        fn: this.seedFunction,
+        days: seedDays,
+        dataDir: context.dataDir,
+        retention,
+      });
     }
-    return fn;
+
+    grantPlaybookSteps(this.executeFunction.role!, {
+      key: this.key,
+      topic: this.notificationTopic,
+      ownRoleArns: this.#functions().map((fn) => fn.role!.roleArn),
+    });
+
+    if (organization !== undefined) {
+      grantAssumeMemberRoles(this.executeFunction.role!, organization);
+      this.executeFunction.addEnvironment(MEMBER_ACCOUNT_ENV.roleName, organization.memberRoleName);
+      this.executeFunction.addEnvironment(MEMBER_ACCOUNT_ENV.externalId, organization.externalId);
+      this.executeFunction.addEnvironment(MEMBER_ACCOUNT_ENV.homeAccount, Aws.ACCOUNT_ID);
+      acknowledgeMemberRoleAssumption(this.executeFunction.role!, organization.memberRoleName);
+    }
+
+    for (const [alarmId, queue] of [
+      ["EventsDeadLetterAlarm", live.deadLetterQueue],
+      ["TrailFilesDeadLetterAlarm", trailFiles.deadLetterQueue],
+      ["ActionsDeadLetterAlarm", actions.deadLetterQueue],
+      ["SchedulesDeadLetterAlarm", scheduleDlq],
+    ] as const) {
+      alarmAboveZero(this, alarmId, {
+        metric: queue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(5),
+          statistic: "Maximum",
+        }),
+        description: `vigil: messages in ${alarmId.replace(/Alarm$/, "")}: work that failed five times (see the function's logs)`,
+        topic: this.notificationTopic,
+      });
+    }
+
+    this.dashboard = new VigilDashboard(this, "Dashboard", {
+      eventsQueue: live.queue,
+      workQueues: {
+        "events queue": live.queue,
+        "trail files queue": trailFiles.queue,
+        "actions queue": actions.queue,
+      },
+      deadLetterQueues: {
+        "events dead-letter queue": live.deadLetterQueue,
+        "trail files dead-letter queue": trailFiles.deadLetterQueue,
+        "actions dead-letter queue": actions.deadLetterQueue,
+        "schedules dead-letter queue": scheduleDlq,
+      },
+      evaluate: this.evaluateFunction,
+      otherFunctions: {
+        ingest: this.ingestFunction,
+        execute: this.executeFunction,
+        approvals: this.approvalsFunction,
+        expiry: this.expiryFunction,
+        export: this.exportFunction,
+      },
+      findingLogGroups: { Evaluate: this.evaluateFunction.logGroup, Ingest: this.ingestFunction.logGroup },
+      playbookLogGroup: this.executeFunction.logGroup,
+    });
+
+    acknowledgePlaybookScopes(this.executeFunction.role!, "<AWS::AccountId>", "<AWS::Region>");
+    acknowledgeRecordsExport(this.exportFunction.role!, this.recordsBucket);
+    for (const role of schedulerTargetRoles(this)) {
+      for (const fn of [this.expiryFunction, this.exportFunction]) {
+        acknowledgeInvokeVersions(role, fn, "EventBridge Scheduler's target role");
+      }
+    }
+    acknowledgeTrailFileReads(this.ingestFunction.role!, bucket);
+    acknowledgeBucketNotificationsHandler(this);
+    if (props.trailBucket === undefined) acknowledgeTrailBucketAccessLogs(bucket);
   }
 
-  /** Exactly `actions` on the table, and what DynamoDB needs of the key that encrypts it. */
-  #grantTable(fn: NodejsFunction, actions: readonly string[]): void {
-    this.table.grant(fn, ...actions);
-    this.key.grant(fn, ...TABLE_KEY_ACTIONS);
+  /** Every function of this Vigil (the execute role may change none of their roles). */
+  #functions(): NodejsFunction[] {
+    return [
+      this.evaluateFunction,
+      this.ingestFunction,
+      this.executeFunction,
+      this.approvalsFunction,
+      this.expiryFunction,
+      this.exportFunction,
+      ...(this.seedFunction === undefined ? [] : [this.seedFunction]),
+    ];
   }
 
   /**
-   * The execute role: exactly the union of the IAM actions the registered playbook steps declare
-   * (requiredPermissions()), each service's actions scoped to this account's resources of that service,
-   * and an explicit Deny of every IAM action on vigil's own roles, so a playbook can never weaken vigil.
+   * What a function that acts on decisions needs: notify (the topic), queue playbooks for the execute
+   * function (the actions queue), and sign approval links (the link secret and the API's URL).
    */
-  #grantPlaybookSteps(role: iam.IRole): void {
-    const account = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}`;
-    const scopes: Record<string, string[]> = {
-      iam: [`${account}:user/*`, `${account}:role/*`, `${account}:policy/*`],
-      secretsmanager: [`arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:*`],
-      sns: [this.notificationTopic.topicArn],
-    };
-    const byService = new Map<string, string[]>();
-    for (const action of requiredPermissions()) {
-      const service = action.slice(0, action.indexOf(":"));
-      if (scopes[service] === undefined) {
-        throw new VigilPropsError(
-          `a registered playbook step needs ${show(action)}, and the Vigil construct does not know how to scope ${service} permissions; add the service to #grantPlaybookSteps`,
-        );
-      }
-      byService.set(service, [...(byService.get(service) ?? []), action]);
-    }
-    for (const [service, actions] of byService) {
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: `PlaybookSteps${service.charAt(0).toUpperCase()}${service.slice(1)}`,
-          actions,
-          resources: scopes[service],
-        }),
-      );
-    }
-    // The topic is encrypted with the key: publishing needs it.
-    this.key.grant(role, "kms:Decrypt", "kms:GenerateDataKey");
-    const ownRoles = [this.evaluateFunction, this.ingestFunction, this.executeFunction].map(
-      (fn) => fn.role!.roleArn,
-    );
-    role.addToPrincipalPolicy(
+  #canDecide(fn: NodejsFunction, queue: sqs.IQueue): void {
+    fn.addEnvironment(ENV.topicArn, this.notificationTopic.topicArn);
+    fn.addEnvironment(ENV.actionsQueueUrl, queue.queueUrl);
+    fn.addEnvironment(APPROVALS_ENV.baseUrl, this.approvalsApi.url);
+    fn.addEnvironment(APPROVALS_ENV.linkSecretArn, this.approvalsApi.linkSecret.secretArn);
+    // Exact actions (the L2 grants would add kms:GenerateDataKey* and kms:ReEncrypt*).
+    fn.addToRolePolicy(
       new iam.PolicyStatement({
-        sid: "NeverChangeVigilsOwnRoles",
-        effect: iam.Effect.DENY,
-        actions: ["iam:*"],
-        resources: [`arn:${Aws.PARTITION}:iam::*:role/${OWN_ROLE_PATTERN}`, ...ownRoles],
+        sid: "Notify",
+        actions: ["sns:Publish"],
+        resources: [this.notificationTopic.topicArn],
       }),
     );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: "QueuePlaybooks",
+        actions: ["sqs:SendMessage"],
+        resources: [queue.queueArn],
+      }),
+    );
+    this.key.grant(fn, "kms:Decrypt", "kms:GenerateDataKey");
+    this.approvalsApi.linkSecret.grantRead(fn);
   }
 
-  #trail(retention: logs.RetentionDays): s3.Bucket {
-    const bucket = new s3.Bucket(this, "TrailBucket", {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [
-        { expiration: Duration.days(retention), noncurrentVersionExpiration: Duration.days(30) },
-      ],
-    });
-    new cloudtrail.Trail(this, "Trail", {
-      bucket,
-      isMultiRegionTrail: true,
-      includeGlobalServiceEvents: true,
-      enableFileValidation: true,
-      managementEvents: cloudtrail.ReadWriteType.ALL,
-    });
-    return bucket;
-  }
-
-  #alarms(deadLetterQueues: ReadonlyArray<readonly [string, sqs.Queue]>): void {
-    for (const [id, queue] of deadLetterQueues) {
-      this.#alarm(
-        id,
-        queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: "Maximum" }),
-        `vigil: messages in ${id.replace(/Alarm$/, "")}: events that could not be evaluated`,
-      );
-    }
-  }
-
-  #alarm(id: string, metric: cloudwatch.IMetric, description: string): void {
-    const alarm = new cloudwatch.Alarm(this, id, {
-      metric,
-      alarmDescription: description,
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    alarm.addAlarmAction(new SnsAction(this.notificationTopic));
-  }
-
-  /** cdk-nag findings vigil accepts, each with its reason. */
-  #acknowledge(bucket: s3.IBucket, ownTrail: boolean): void {
-    for (const fn of [this.evaluateFunction, this.ingestFunction, this.executeFunction]) {
-      Validations.of(fn).acknowledge({
-        id: "AwsSolutions-L1",
-        reason:
-          "Pinned to Node.js 22 on purpose: the project's toolchain and tests run Node 20/22; the runtime moves with the project, not with each Lambda release.",
-      });
-    }
-    for (const [resource, reason] of [
-      [
-        "arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*",
-        "Playbooks contain whichever IAM user a finding names (deactivate its key, quarantine it): the user is only known at run time; the actions are exactly those the registered steps declare, and vigil's own roles are denied.",
-      ],
-      [
-        "arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*",
-        "Playbooks revoke the sessions of, or quarantine, whichever role a finding names: only known at run time; an explicit Deny keeps vigil's own roles out of reach, and protected principals are refused by the guards.",
-      ],
-      [
-        "arn:<AWS::Partition>:iam::<AWS::AccountId>:policy/*",
-        "The quarantine steps create and delete vigil's deny policies under the /vigil/ path, named per principal at run time.",
-      ],
-      [
-        "arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:*",
-        "rotate-secret acts on whichever secret a finding names; it may only describe and start a rotation, never read a value.",
-      ],
-    ] as const) {
-      Validations.of(this.executeFunction.role!).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${resource}]`,
-        reason,
-      });
-    }
-    Validations.of(this.ingestFunction.role!).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${nagArn(bucket)}/AWSLogs/*]`,
-      reason:
-        "CloudTrail names its files by account, Region, date and a random suffix under AWSLogs/: the ingest function may read exactly that prefix, and only s3:GetObject.",
-    });
-    // CDK configures bucket notifications through one stack-wide custom resource; vigil added it.
-    const notificationsHandler = Stack.of(this).node.tryFindChild(BUCKET_NOTIFICATIONS_HANDLER);
-    if (notificationsHandler !== undefined) {
-      Validations.of(notificationsHandler).acknowledge({
-        id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-        reason:
-          "CDK's own handler that sets the trail bucket's notification at deploy time; the managed policy only lets it write its logs.",
-      });
-    }
-    if (ownTrail) {
-      Validations.of(bucket).acknowledge({
-        id: "AwsSolutions-S1",
-        reason:
-          "The bucket only receives CloudTrail's own deliveries, written by the CloudTrail service; server access logs would need another bucket that needs the same exception.",
-      });
-    }
+  /**
+   * Lets `grantee` (an on-call role) list, approve and deny through the approvals API with SigV4; the
+   * per-playbook approvers of the config still decide who may approve what.
+   */
+  grantDecide(grantee: iam.IGrantable): iam.Grant {
+    return this.approvalsApi.grantDecide(grantee);
   }
 }
 
-/** How cdk-nag names a bucket's ARN in a finding: `<LogicalId.Arn>` for a bucket of this app, else the ARN. */
-function nagArn(bucket: s3.IBucket): string {
-  const resource = bucket.node.defaultChild;
-  if (resource instanceof s3.CfnBucket) return `<${Stack.of(resource).getLogicalId(resource)}.Arn>`;
-  return bucket.bucketArn;
-}
-
-function validateConfig(props: VigilProps, where: string): ConfigFile {
-  const input: ConfigInput = {
-    profiles: props.profiles,
-    secrets: props.secrets,
-    policy: props.policy,
-    protected: props.protected,
-    learning: props.learning,
-    vpcEndpoints: props.vpcEndpoints,
-  };
-  try {
-    compileConfig(input, where, PLAYBOOK_IDS);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+function seedDaysOf(days: number | undefined, where: string): number {
+  const value = days ?? DEFAULT_SEED_DAYS;
+  if (!Number.isInteger(value) || value < 0 || value > MAX_SEED_DAYS) {
     throw new VigilPropsError(
-      `${error.message}\nThe props have the shape of the config file described in the README.`,
-      {
-        cause: error,
-        context: { problems: error.problems },
-      },
+      `${where}: seedDays ${show(value)} must be a whole number of days from 0 (no seed) to ${MAX_SEED_DAYS} (what CloudTrail event history keeps)`,
     );
   }
-  return configSchema.parse(input);
+  return value;
 }
 
-function retentionOf(days: number | undefined, where: string): logs.RetentionDays {
-  const value = days ?? DEFAULT_RETENTION_DAYS;
-  const allowed = Object.values(logs.RetentionDays).filter(
-    (v): v is logs.RetentionDays => typeof v === "number" && v !== logs.RetentionDays.INFINITE,
+/** The export: list the bucket's versions, write and read back exports under `records/`, with the key. */
+function grantRecordsExport(fn: NodejsFunction, bucket: s3.IBucket, key: kms.IKey): void {
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      sid: "ListExports",
+      actions: ["s3:ListBucketVersions"],
+      resources: [bucket.bucketArn],
+    }),
   );
-  if (!allowed.includes(value as logs.RetentionDays)) {
-    throw new VigilPropsError(
-      `${where}: recordRetentionDays ${show(value)} is not a retention CloudWatch Logs offers; use one of ${allowed.join(", ")}`,
-    );
-  }
-  return value as logs.RetentionDays;
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      sid: "WriteExports",
+      actions: ["s3:PutObject", "s3:GetObjectVersion"],
+      resources: [bucket.arnForObjects("records/*")],
+    }),
+  );
+  key.grant(fn, "kms:Decrypt", "kms:GenerateDataKey");
 }
 
-function toCdkPattern(pattern: EventPattern): events.EventPattern {
-  const { source, "detail-type": detailType, detail } = pattern as Record<string, unknown>;
-  return {
-    source: source as string[] | undefined,
-    detailType: detailType as string[] | undefined,
-    detail: detail as Record<string, unknown> | undefined,
-  };
-}
-
-function quote(path: string): string {
-  return `'${path.replace(/'/g, "'\\''")}'`;
+/** The seed reads CloudTrail event history; LookupEvents has no resource-level permissions. */
+function grantLookupEvents(fn: NodejsFunction): void {
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      sid: "ReadEventHistory",
+      actions: ["cloudtrail:LookupEvents"],
+      resources: ["*"],
+    }),
+  );
+  Validations.of(fn.role!).acknowledge({
+    id: "AwsSolutions-IAM5[Resource::*]",
+    reason:
+      "cloudtrail:LookupEvents supports no resource-level permission: the seed may only read event history.",
+  });
 }

@@ -4,18 +4,22 @@ import type { Detection } from "../../shared/domain/detections/detection.ts";
 import { DETECTIONS } from "../../shared/domain/detections/registry.ts";
 import { VigilError } from "../../shared/domain/errors.ts";
 import type { CredentialUse } from "../../shared/domain/event.ts";
+import { activeExceptionsSnapshot } from "../../shared/domain/exceptions/snapshot.ts";
 import type { Exposure, Finding } from "../../shared/domain/finding.ts";
 import { type Evaluation, Evaluator } from "../../shared/domain/pipeline/evaluator.ts";
 import { ExposureBook } from "../../shared/domain/pipeline/exposure-book.ts";
+import type { ActiveExceptions } from "../../shared/ports/active-exceptions.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
 import {
   commitSize,
   type EventStateStore,
   type ExposureWrite,
   exposureKey,
+  type Handoff,
   MAX_COMMIT_ITEMS,
   type StateChanges,
 } from "../../shared/ports/event-state-store.ts";
+import type { ExceptionStore } from "../../shared/ports/exception-store.ts";
 import type { NetworkClassifier } from "../../shared/ports/network-classifier.ts";
 import { BaselineProbe } from "./baseline-probe.ts";
 
@@ -39,6 +43,11 @@ export interface BatchEvaluatorDeps {
   readonly maxAttempts?: number;
   /** Stored findings an exposure is re-scored from (the newest). @default 100 */
   readonly exposureHistory?: number;
+  /**
+   * The break-glass exceptions, loaded once per batch: an exposure one covers is decided
+   * `suppressed-by-exception`. Without it nothing is suppressed.
+   */
+  readonly exceptions?: Pick<ExceptionStore, "activeAt">;
 }
 
 /** What evaluating a batch did. */
@@ -59,6 +68,8 @@ export interface BatchResult {
   readonly unchangedSets: number;
   /** Uses marked as processed: they made a finding, or delivering them again would change state again. */
   readonly marked: number;
+  /** Decisions that changed, committed as hand-offs (see Handoff). */
+  readonly handoffs: number;
 }
 
 /** Leave room below the commit limit for the items the last evaluated use adds. */
@@ -81,7 +92,8 @@ interface Evaluated {
  * not marked: evaluating them again changes nothing, and marking every event would cost one write per
  * event. When another instance wrote first, the commit is refused, state is read again and
  * the chunk re-evaluated (uses it processed are skipped as duplicates). Large batches are committed in
- * chunks that fit one transaction.
+ * chunks that fit one transaction. The break-glass exceptions in force are read once per batch (one
+ * snapshot, see activeExceptionsSnapshot) and apply to every decision in it.
  */
 export class EventBatchEvaluator {
   readonly #deps: BatchEvaluatorDeps;
@@ -91,12 +103,21 @@ export class EventBatchEvaluator {
   constructor(deps: BatchEvaluatorDeps) {
     this.#deps = deps;
     this.#detections = deps.detections ?? DETECTIONS;
-    this.#probe = new BaselineProbe({ ...deps, detections: this.#detections });
+    this.#probe = new BaselineProbe({
+      config: deps.config,
+      network: deps.network,
+      clock: deps.clock,
+      detections: this.#detections,
+    });
   }
 
   async evaluate(uses: readonly CredentialUse[]): Promise<BatchResult> {
     const { store, clock } = this.#deps;
     const now = clock.now();
+    const exceptions =
+      this.#deps.exceptions === undefined
+        ? undefined
+        : activeExceptionsSnapshot(await this.#deps.exceptions.activeAt(now));
     const outcomes: UseOutcome[] = uses.map(() => "duplicate");
     const first = new Map<string, number>();
     for (const [position, use] of uses.entries())
@@ -106,7 +127,7 @@ export class EventBatchEvaluator {
 
     const findings: Array<[number, Finding]> = [];
     const exposures = new Map<string, Exposure>();
-    const result = { commits: 0, conflicts: 0, baselineWrites: 0, unchangedSets: 0, marked: 0 };
+    const result = { commits: 0, conflicts: 0, baselineWrites: 0, unchangedSets: 0, marked: 0, handoffs: 0 };
     const writesByNamespace: Record<string, number> = {};
     const maxAttempts = Math.max(1, this.#deps.maxAttempts ?? 5);
     let start = 0;
@@ -120,13 +141,14 @@ export class EventBatchEvaluator {
         working = new WriteBehindBaselines();
         working.prime(refs, await store.loadBaselines(refs));
       }
-      const chunk = this.#evaluateChunk(uses, todo, start, limit, working);
-      const exposureWrites = await this.#exposures(chunk);
+      const chunk = this.#evaluateChunk(uses, todo, start, limit, working, exceptions);
+      const { writes: exposureWrites, handoffs } = await this.#exposures(chunk, now, exceptions);
       const changes: StateChanges = {
         processed: chunk.filter((e) => e.effectful).map((e) => uses[e.position]!.eventId),
         baselines: working.pending(),
         findings: chunk.flatMap((e) => (e.evaluation === undefined ? [] : [e.evaluation])),
         exposures: exposureWrites,
+        handoffs,
       };
       if (commitSize(changes) > MAX_COMMIT_ITEMS) {
         if (chunk.length === 1) {
@@ -164,6 +186,7 @@ export class EventBatchEvaluator {
         if (e.evaluation !== undefined) findings.push([e.position, e.evaluation.finding]);
       }
       for (const w of exposureWrites) exposures.set(w.key, w.exposure);
+      result.handoffs += handoffs.length;
       start += chunk.length;
       limit = todo.length;
       attempts = 0;
@@ -187,8 +210,17 @@ export class EventBatchEvaluator {
     start: number,
     limit: number,
     working: WriteBehindBaselines,
+    exceptions: ActiveExceptions | undefined,
   ): Evaluated[] {
-    const evaluator = new Evaluator({ ...this.#deps, detections: this.#detections, baselines: working });
+    const { config, network, clock } = this.#deps;
+    const evaluator = new Evaluator({
+      config,
+      network,
+      clock,
+      detections: this.#detections,
+      baselines: working,
+      ...(exceptions === undefined ? {} : { exceptions }),
+    });
     const chunk: Evaluated[] = [];
     const exposureKeys = new Set<string>();
     let effectful = 0;
@@ -211,8 +243,15 @@ export class EventBatchEvaluator {
     return chunk;
   }
 
-  /** The exposures of the chunk's findings, re-scored from their stored findings plus the new ones. */
-  async #exposures(chunk: readonly Evaluated[]): Promise<ExposureWrite[]> {
+  /**
+   * The exposures of the chunk's findings, re-scored from their stored findings plus the new ones, and
+   * a hand-off for each whose decision is new or changed (what is to be done about it after the commit).
+   */
+  async #exposures(
+    chunk: readonly Evaluated[],
+    now: number,
+    exceptions: ActiveExceptions | undefined,
+  ): Promise<{ writes: ExposureWrite[]; handoffs: Handoff[] }> {
     const { store, config, clock } = this.#deps;
     const byKey = new Map<string, Evaluation[]>();
     for (const { evaluation } of chunk) {
@@ -222,14 +261,15 @@ export class EventBatchEvaluator {
       list.push(evaluation);
       byKey.set(key, list);
     }
-    if (byKey.size === 0) return [];
+    if (byKey.size === 0) return { writes: [], handoffs: [] };
     const stored = new Map((await store.loadExposures([...byKey.keys()])).map((e) => [e.key, e]));
     const writes: ExposureWrite[] = [];
+    const handoffs: Handoff[] = [];
     for (const [key, added] of byKey) {
       const history = await store.findingsOf(key, this.#deps.exposureHistory ?? 100);
       const id = (f: Finding) => `${f.eventId}|${f.credential.kind}|${f.credential.id}`;
       const fresh = new Set(added.map((e) => id(e.finding)));
-      const book = new ExposureBook(config, clock);
+      const book = new ExposureBook(config, clock, exceptions);
       for (const old of history.reverse()) if (!fresh.has(id(old.finding))) book.add(old.finding, old.facts);
       for (const e of added) book.add(e.finding, e.facts);
       const [rebuilt] = book.ranked();
@@ -249,7 +289,17 @@ export class EventBatchEvaluator {
                   : rebuilt.firstSeen,
             };
       writes.push({ key, exposure, expected: previous?.version });
+      if (previous?.exposure.decision !== exposure.decision) {
+        const eventIds = added.map((e) => e.finding.eventId);
+        handoffs.push({
+          id: `${key}#${eventIds[0]}`,
+          exposure,
+          ...(previous === undefined ? {} : { previousDecision: previous.exposure.decision }),
+          eventIds,
+          at: now,
+        });
+      }
     }
-    return writes;
+    return { writes, handoffs };
   }
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { ConfigError, compileConfig, type VigilConfig } from "../../shared/domain/config/compile.ts";
 import { show, VigilError } from "../../shared/domain/errors.ts";
 import { PLAYBOOK_IDS } from "../../shared/domain/playbooks/catalog.ts";
@@ -15,6 +15,8 @@ export const ENV = {
   configFile: "VIGIL_CONFIG_FILE",
   rangesDir: "VIGIL_AMAZON_RANGES_DIR",
   tableName: "VIGIL_TABLE_NAME",
+  topicArn: "VIGIL_TOPIC_ARN",
+  actionsQueueUrl: "VIGIL_ACTIONS_QUEUE_URL",
 } as const;
 
 /** Where the construct puts the config and the Amazon ranges inside each function's bundle. */
@@ -121,4 +123,36 @@ export function readTableName(env: Readonly<Record<string, string | undefined>>)
     );
   }
   return name;
+}
+
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
+/**
+ * The SNS topic vigil notifies (findings, approval requests, alarms), from `VIGIL_TOPIC_ARN`. Throws a
+ * StartupError that shows the bad value.
+ */
+export function readTopicArn(env: Readonly<Record<string, string | undefined>>): string {
+  const topicArn = env[ENV.topicArn];
+  if (topicArn === undefined || !TOPIC_ARN.test(topicArn)) {
+    throw new StartupError(
+      `vigil cannot start: ${ENV.topicArn} ${topicArn === undefined ? "is not set" : `${show(topicArn)} is not an SNS topic ARN`}; the Vigil construct sets it to its notification topic: redeploy the stack`,
+    );
+  }
+  return topicArn;
+}
+
+const FIFO_QUEUE_URL = /^https?:\/\/[^/\s]+\/\d{12}\/[A-Za-z0-9_-]{1,75}\.fifo$/;
+
+/**
+ * The actions queue (SQS FIFO) decided playbooks are queued on for the execute function, from
+ * `VIGIL_ACTIONS_QUEUE_URL`. Throws a StartupError that shows the bad value.
+ */
+export function readActionsQueueUrl(env: Readonly<Record<string, string | undefined>>): string {
+  const url = env[ENV.actionsQueueUrl];
+  if (url === undefined || !FIFO_QUEUE_URL.test(url)) {
+    throw new StartupError(
+      `vigil cannot start: ${ENV.actionsQueueUrl} ${url === undefined ? "is not set" : `${show(url)} is not the URL of an SQS FIFO queue (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME.fifo)`}; the Vigil construct sets it to its actions queue: redeploy the stack`,
+    );
+  }
+  return url;
 }

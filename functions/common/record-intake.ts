@@ -1,6 +1,8 @@
 import type { CredentialUse, RecordOrigin } from "../../shared/domain/event.ts";
 import type { Finding } from "../../shared/domain/finding.ts";
 import { normalizeRecord } from "../../shared/domain/normalize/normalize.ts";
+import { type DrainReport, drainHandoffs, type HandoffDeps } from "../../shared/domain/pipeline/handoff.ts";
+import type { EventStateStore } from "../../shared/ports/event-state-store.ts";
 import type { BatchResult, EventBatchEvaluator } from "./event-batch.ts";
 import type { Mode } from "./function-config.ts";
 import type { FunctionLog } from "./log.ts";
@@ -19,6 +21,14 @@ export interface IntakeDeps {
   readonly batch: Pick<EventBatchEvaluator, "evaluate">;
   readonly mode: Mode;
   readonly log: FunctionLog;
+  /**
+   * Acts on the decisions a batch changed, right after its commit (see handOff); without it they stay
+   * pending in the store for whoever drains them.
+   */
+  readonly handoffs?: {
+    readonly store: Pick<EventStateStore, "pendingHandoffs" | "completeHandoff">;
+    readonly deps: HandoffDeps;
+  };
 }
 
 /** What the intake did with a batch of records. */
@@ -27,6 +37,8 @@ export interface IntakeResult {
   readonly outcomes: readonly IntakeOutcome[];
   /** Counters of the evaluation (commits, conflicts, writes), for the summary line. */
   readonly evaluation: Omit<BatchResult, "outcomes" | "findings" | "exposures">;
+  /** The hand-offs done after the commit (when the batch changed a decision and hand-offs are wired). */
+  readonly handedOff?: { readonly done: number; readonly failed: number };
 }
 
 /**
@@ -73,7 +85,27 @@ export class RecordIntake {
         exposures: exposures.map((e) => ({ credential: e.credential, score: e.score, severity: e.severity })),
       });
     }
-    return { outcomes, evaluation };
+    if (evaluation.handoffs === 0 || this.deps.handoffs === undefined) return { outcomes, evaluation };
+    return { outcomes, evaluation, handedOff: await this.#handOff(this.deps.handoffs) };
+  }
+
+  /**
+   * Drains the pending hand-offs, this batch's and any an earlier instance left. A failure is logged,
+   * not thrown: the batch is committed, and what failed stays pending for the next drain.
+   */
+  async #handOff(handoffs: NonNullable<IntakeDeps["handoffs"]>): Promise<{ done: number; failed: number }> {
+    let report: DrainReport;
+    try {
+      report = await drainHandoffs(handoffs.store, handoffs.deps);
+    } catch (error) {
+      this.deps.log.error("reading the pending hand-offs failed; the expiry function drains them", { error });
+      return { done: 0, failed: 1 };
+    }
+    for (const { id, action } of report.done) this.deps.log.info("decision handed off", { id, action });
+    for (const { id, error } of report.failed) {
+      this.deps.log.error("handing off a decision failed; it stays pending", { id, error });
+    }
+    return { done: report.done.length, failed: report.failed.length };
   }
 
   /** One structured line per stored finding (`message: "finding"`), saying what the mode does with it. */
@@ -85,7 +117,7 @@ export class RecordIntake {
         ? "none"
         : mode === "observe"
           ? `observe mode: playbook ${playbook} is planned, never run`
-          : `enforce mode: playbook ${playbook} is planned; the execute function runs it when invoked with it`;
+          : `enforce mode: playbook ${playbook} is planned; an auto decision queues it for the execute function, needs-approval asks the approvers`;
     log.info("finding", { mode, action, finding });
   }
 }

@@ -1,6 +1,6 @@
-import { SqsSchema } from "@aws-lambda-powertools/parser/schemas/sqs";
-import type { z } from "zod";
+import type * as z from "zod";
 import { show, VigilError } from "../../shared/domain/errors.ts";
+import { sqsBatchSchema } from "./event-schemas.ts";
 
 /** The invocation is not an SQS batch: the function is wired to the wrong source. */
 export class NotAnSqsBatchError extends VigilError {
@@ -8,8 +8,8 @@ export class NotAnSqsBatchError extends VigilError {
 }
 
 /** The SQS batch a function was invoked with; throws NotAnSqsBatchError (the whole batch is retried). */
-export function parseSqsBatch(event: unknown, expected: string): z.output<typeof SqsSchema> {
-  const batch = SqsSchema.safeParse(event);
+export function parseSqsBatch(event: unknown, expected: string): z.output<typeof sqsBatchSchema> {
+  const batch = sqsBatchSchema.safeParse(event);
   if (batch.success) return batch.data;
   throw new NotAnSqsBatchError(
     `expected an SQS batch ({"Records":[{"messageId","body",…}]}) of ${expected}, got ${show(event, 120)}; ` +

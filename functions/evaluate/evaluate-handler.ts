@@ -1,8 +1,6 @@
-import { JSONStringified } from "@aws-lambda-powertools/parser/helpers";
-import { EventBridgeSchema } from "@aws-lambda-powertools/parser/schemas/eventbridge";
-import { SqsRecordSchema } from "@aws-lambda-powertools/parser/schemas/sqs";
 import type { SQSBatchResponse } from "aws-lambda";
 import { show } from "../../shared/domain/errors.ts";
+import { eventBridgeEventSchema, sqsMessageSchema } from "../common/event-schemas.ts";
 import type { FunctionLog } from "../common/log.ts";
 import {
   emptyCounts,
@@ -13,7 +11,7 @@ import {
 import { describeIssues, parseSqsBatch } from "../common/sqs-batch.ts";
 
 /** One SQS message whose body is an EventBridge event (a CloudTrail record in `detail`). */
-const messageSchema = SqsRecordSchema.extend({ body: JSONStringified(EventBridgeSchema) });
+const messageSchema = sqsMessageSchema(eventBridgeEventSchema);
 
 /** What the evaluate handler needs. */
 export interface EvaluateDeps {
@@ -53,10 +51,12 @@ export function createEvaluateHandler(deps: EvaluateDeps): (event: unknown) => P
       messageIds.push(messageId);
     }
     let evaluation: IntakeResult["evaluation"] | undefined;
+    let handedOff: IntakeResult["handedOff"];
     try {
       const result = await intake.takeAll(items);
       for (const outcome of result.outcomes) counts[outcome] += 1;
       evaluation = result.evaluation;
+      handedOff = result.handedOff;
     } catch (error) {
       log.error("evaluating the batch failed", { messages: messageIds.length, error });
       for (const itemIdentifier of messageIds) failures.push({ itemIdentifier });
@@ -66,6 +66,7 @@ export function createEvaluateHandler(deps: EvaluateDeps): (event: unknown) => P
       failed: failures.length,
       ...counts,
       ...(evaluation === undefined ? {} : { state: evaluation }),
+      ...(handedOff === undefined ? {} : { handedOff }),
     });
     return { batchItemFailures: failures };
   };

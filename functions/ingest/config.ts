@@ -1,19 +1,17 @@
-import { type FunctionSettings, readFunctionSettings, readTableName } from "../common/function-config.ts";
+import { type DecidingSettings, readDecidingSettings } from "../common/deciding-config.ts";
 
-/** What the ingest function reads once per cold start. */
-export interface IngestSettings extends FunctionSettings {
-  /** vigil's DynamoDB table: baselines, findings, exposures, processed events. */
-  readonly tableName: string;
-}
+/** What the ingest function reads once per cold start (see DecidingSettings). */
+export type IngestSettings = DecidingSettings;
 
 /**
  * The ingest function's settings, read once per cold start from its environment and the files the
- * Vigil construct bundles next to it (`baseDir`): the common settings and the table name (the
- * bucket of each file comes with its notification). Throws a StartupError naming a bad setting.
+ * Vigil construct bundles next to it (`baseDir`): the same as the evaluate function's, since it
+ * decides and hands off the same way (the bucket of each file comes with its notification). Throws a
+ * StartupError naming a bad setting.
  */
 export function loadIngestSettings(
   env: Readonly<Record<string, string | undefined>>,
   baseDir: string,
 ): IngestSettings {
-  return { ...readFunctionSettings(env, baseDir), tableName: readTableName(env) };
+  return readDecidingSettings(env, baseDir);
 }

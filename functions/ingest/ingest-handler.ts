@@ -1,10 +1,8 @@
-import { JSONStringified } from "@aws-lambda-powertools/parser/helpers";
-import { S3Schema } from "@aws-lambda-powertools/parser/schemas/s3";
-import { SqsRecordSchema } from "@aws-lambda-powertools/parser/schemas/sqs";
 import type { SQSBatchResponse } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod";
 import { show } from "../../shared/domain/errors.ts";
 import type { TrailObjects } from "../../shared/ports/trail-objects.ts";
+import { s3NotificationSchema, sqsMessageSchema } from "../common/event-schemas.ts";
 import type { FunctionLog } from "../common/log.ts";
 import {
   emptyCounts,
@@ -17,7 +15,7 @@ import { trailRecords } from "./trail-records.ts";
 
 /** The message S3 sends once when a notification is configured; there is nothing to read. */
 const testEventSchema = z.object({ Service: z.literal("Amazon S3"), Event: z.literal("s3:TestEvent") });
-const messageSchema = SqsRecordSchema.extend({ body: JSONStringified(z.union([S3Schema, testEventSchema])) });
+const messageSchema = sqsMessageSchema(z.union([s3NotificationSchema, testEventSchema]));
 
 /** What the ingest handler needs. */
 export interface IngestDeps {

@@ -1,5 +1,6 @@
 import {
   BatchGetCommand,
+  DeleteCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
@@ -13,6 +14,7 @@ import {
   DEFAULT_MARK_TTL_MS,
   type EventStateStore,
   exposureKey,
+  type Handoff,
   MAX_COMMIT_ITEMS,
   refId,
   type StateChanges,
@@ -33,6 +35,14 @@ type Item = Record<string, unknown>;
 type Key = { pk: string; sk: string };
 type WriteOp = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
+/** The IAM actions this adapter uses on the table (TransactWriteItems is authorized as its PutItem parts). */
+export const DYNAMO_EVENT_STATE_ACTIONS = [
+  "dynamodb:BatchGetItem",
+  "dynamodb:Query",
+  "dynamodb:PutItem",
+  "dynamodb:DeleteItem",
+] as const;
+
 /** Keys per BatchGetItem request (DynamoDB's limit). */
 const BATCH_GET_LIMIT = 100;
 const MAX_UNPROCESSED_ROUNDS = 8;
@@ -42,7 +52,8 @@ type Written =
   | { kind: "mark"; eventId: string }
   | { kind: "baseline"; ref: BaselineRef }
   | { kind: "finding" }
-  | { kind: "exposure"; key: string };
+  | { kind: "exposure"; key: string }
+  | { kind: "handoff" };
 
 /**
  * The EventStateStore on vigil's DynamoDB table (see dynamodb-table.ts for the key schema). Reads are
@@ -167,9 +178,41 @@ export class DynamoEventStateStore implements EventStateStore {
       written.push({ kind: "exposure", key: e.key });
       exposureVersions.set(e.key, String(e.expected === undefined ? 1 : Number(e.expected) + 1));
     }
+    for (const handoff of changes.handoffs ?? []) {
+      ops.push({
+        Put: {
+          TableName: tableName,
+          Item: { ...keys.handoff(handoff.at, handoff.id), v: JSON.stringify(handoff) },
+        },
+      });
+      written.push({ kind: "handoff" });
+    }
     if (ops.length === 0) return { ok: true, baselineVersions, exposureVersions };
     const refused = await this.#write(ops, written);
     return refused ?? { ok: true, baselineVersions, exposureVersions };
+  }
+
+  async pendingHandoffs(limit: number): Promise<Handoff[]> {
+    const { client, tableName, usage } = this.table;
+    const result = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.handoffs },
+        Limit: limit,
+        ConsistentRead: true,
+      }),
+    );
+    const items = result.Items ?? [];
+    usage?.query(items);
+    return items.map((item) => JSON.parse(String(item.v)) as Handoff);
+  }
+
+  async completeHandoff(handoff: Handoff): Promise<void> {
+    const { client, tableName, usage } = this.table;
+    const key = keys.handoff(handoff.at, handoff.id);
+    await client.send(new DeleteCommand({ TableName: tableName, Key: key }));
+    usage?.write([key], false);
   }
 
   /** Writes `ops` all or nothing; returns the refusal when a condition failed. */

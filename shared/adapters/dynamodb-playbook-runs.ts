@@ -6,7 +6,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import type {
   KillSwitch,
   PlaybookRunStore,
@@ -35,6 +35,15 @@ const claims = z.array(z.tuple([z.string(), z.number().int(), z.number()]));
 const RUNS_PER_KEY = 20;
 /** Attempts of a claim while other claims of the same account land first. */
 const CLAIM_ATTEMPTS = 10;
+
+/** The IAM actions this adapter uses on the table (TransactWriteItems is authorized as its parts). */
+export const DYNAMO_PLAYBOOK_RUN_ACTIONS = [
+  "dynamodb:GetItem",
+  "dynamodb:Query",
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+] as const;
 
 /**
  * PlaybookRunStore on vigil's DynamoDB table (key schema in dynamodb-table.ts). A run is one item

@@ -21,6 +21,13 @@ import { VigilError } from "../domain/errors.ts";
  * | subject lock           | `L#<subject>`             | `#`                                  | runId, until, expiresAt     |
  * | destructive actions    | `C#<account>`             | `#`                                  | v (claims), ver             |
  * | kill switch            | `FLAG#kill-switch`        | `#`                                  | v                           |
+ * | pending hand-off       | `H#pending`               | `<at, 15 digits>#<handoff id>`       | v                           |
+ * | ledger head            | `LEDGER#head`             | `#`                                  | seq, hash                   |
+ * | ledger record          | `LEDGER#records`          | `<seq, 15 digits>`                   | v (canonical JSON)          |
+ * | approval request       | `APPROVAL#requests`       | `<request id>`                       | v, ver                      |
+ * | open request of a key  | `APPROVAL#key#<sha256 of the key>` | `#`                         | id                          |
+ * | break-glass exception  | `EXCEPTION#all`           | `<exception id>`                     | v, ver, endsAt (ms)         |
+ * | used signed link       | `LINK#<link id>`          | `#`                                  | expiresAt                   |
  */
 export const TABLE_KEYS = { partition: "pk", sort: "sk", ttl: "expiresAt" } as const;
 
@@ -38,6 +45,8 @@ export const keys = {
   lock: (subject: string) => ({ pk: `L#${subject}`, sk: SOLE }),
   actions: (account: string) => ({ pk: `C#${account}`, sk: SOLE }),
   killSwitch: { pk: "FLAG#kill-switch", sk: SOLE },
+  handoffs: "H#pending",
+  handoff: (at: number, id: string) => ({ pk: "H#pending", sk: `${String(at).padStart(15, "0")}#${id}` }),
 } as const;
 
 /** A DynamoDB call failed in a way a retry of the batch will not fix on its own. */

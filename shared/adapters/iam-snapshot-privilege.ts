@@ -1,5 +1,5 @@
 import { type EvaluationResult, runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
-import { z } from "zod";
+import * as z from "zod";
 import { show, VigilError } from "../domain/errors.ts";
 import type { PrivilegeAssessment, PrivilegeLevel, PrivilegeSource } from "../ports/privilege-source.ts";
 

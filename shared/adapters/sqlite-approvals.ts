@@ -46,7 +46,7 @@ export class SqliteApprovalStore implements ApprovalStore {
     }
   }
 
-  open(request: ApprovalRequest, at: number): { request: ApprovalRequest; created: boolean } {
+  async open(request: ApprovalRequest, at: number): Promise<{ request: ApprovalRequest; created: boolean }> {
     return this.#db
       .transaction(() => {
         const row = this.#db
@@ -72,24 +72,24 @@ export class SqliteApprovalStore implements ApprovalStore {
       .immediate();
   }
 
-  get(id: string): ApprovalRequest | undefined {
+  async get(id: string): Promise<ApprovalRequest | undefined> {
     const row = this.#db.prepare("SELECT id, version, body FROM approvals WHERE id = ?").get(id) as
       | Row
       | undefined;
     return row === undefined ? undefined : this.#parse(row);
   }
 
-  list(): readonly ApprovalRequest[] {
+  async list(): Promise<readonly ApprovalRequest[]> {
     const rows = this.#db
       .prepare("SELECT id, version, body FROM approvals ORDER BY created_at DESC, id")
       .all() as Row[];
     return rows.map((row) => this.#parse(row));
   }
 
-  update<R>(
+  async update<R>(
     id: string,
     change: (current: ApprovalRequest) => { readonly next?: ApprovalRequest; readonly result: R },
-  ): R | undefined {
+  ): Promise<R | undefined> {
     return this.#db
       .transaction(() => {
         const row = this.#db.prepare("SELECT id, version, body FROM approvals WHERE id = ?").get(id) as

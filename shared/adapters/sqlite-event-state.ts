@@ -9,6 +9,7 @@ import {
   DEFAULT_MARK_TTL_MS,
   type EventStateStore,
   exposureKey,
+  type Handoff,
   MAX_COMMIT_ITEMS,
   refId,
   type StateChanges,
@@ -39,6 +40,9 @@ CREATE TABLE IF NOT EXISTS event_findings (
 );
 CREATE TABLE IF NOT EXISTS event_exposures (
   exposure_key TEXT PRIMARY KEY, body TEXT NOT NULL, version INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS event_handoffs (
+  id TEXT PRIMARY KEY, at INTEGER NOT NULL, body TEXT NOT NULL
 );
 `;
 
@@ -172,9 +176,24 @@ export class SqliteEventStateStore implements EventStateStore {
           const row = exposure.get(e.key, JSON.stringify(e.exposure)) as { version: number };
           exposureVersions.set(e.key, String(row.version));
         }
+        const handoff = this.#db.prepare(
+          "INSERT INTO event_handoffs (id, at, body) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+        );
+        for (const h of changes.handoffs ?? []) handoff.run(h.id, h.at, JSON.stringify(h));
         return { ok: true, baselineVersions, exposureVersions };
       })
       .immediate();
+  }
+
+  async pendingHandoffs(limit: number): Promise<Handoff[]> {
+    const rows = this.#db.prepare("SELECT body FROM event_handoffs ORDER BY at, id LIMIT ?").all(limit) as {
+      body: string;
+    }[];
+    return rows.map((r) => JSON.parse(r.body) as Handoff);
+  }
+
+  async completeHandoff(handoff: Handoff): Promise<void> {
+    this.#db.prepare("DELETE FROM event_handoffs WHERE id = ?").run(handoff.id);
   }
 
   close(): void {

@@ -9,7 +9,7 @@ import { parseStored } from "./stored-json.ts";
 /*
  * Break-glass exceptions and quarantine lifts in the embedded store's SQLite file, in a table of their
  * own (the other tables and user_version are left alone). `ends_at` (the earlier of expiry and
- * revocation) lets a decision read the exceptions in force with one indexed query; every change is a
+ * revocation) lets a decision load the exceptions not ended yet with one indexed query; every change is a
  * read-modify-write in a BEGIN IMMEDIATE transaction, conditional on `version`.
  */
 const SCHEMA = `
@@ -26,7 +26,7 @@ interface Row {
   readonly body: string;
 }
 
-/** ExceptionStore (and the ActiveExceptions decisions read) on a SQLite file, or ":memory:". */
+/** ExceptionStore on a SQLite file, or ":memory:"; `activeAt` is one indexed query on `ends_at`. */
 export class SqliteExceptionStore implements ExceptionStore {
   readonly #db: Database.Database;
   readonly #active: Database.Statement;
@@ -46,15 +46,15 @@ export class SqliteExceptionStore implements ExceptionStore {
       );
     }
     this.#active = this.#db.prepare(
-      "SELECT id, version, body FROM exceptions WHERE ends_at > ? AND granted_at <= ? ORDER BY granted_at, id",
+      "SELECT id, version, body FROM exceptions WHERE ends_at > ? ORDER BY granted_at, id",
     );
   }
 
-  activeAt(at: number): readonly BreakGlassException[] {
-    return (this.#active.all(at, at) as Row[]).map((row) => this.#parse(row));
+  async activeAt(at: number): Promise<readonly BreakGlassException[]> {
+    return (this.#active.all(at) as Row[]).map((row) => this.#parse(row));
   }
 
-  insert(exception: BreakGlassException): void {
+  async insert(exception: BreakGlassException): Promise<void> {
     try {
       this.#db
         .prepare("INSERT INTO exceptions (id, granted_at, ends_at, version, body) VALUES (?, ?, ?, 1, ?)")
@@ -67,24 +67,24 @@ export class SqliteExceptionStore implements ExceptionStore {
     }
   }
 
-  get(id: string): BreakGlassException | undefined {
+  async get(id: string): Promise<BreakGlassException | undefined> {
     const row = this.#db.prepare("SELECT id, version, body FROM exceptions WHERE id = ?").get(id) as
       | Row
       | undefined;
     return row === undefined ? undefined : this.#parse(row);
   }
 
-  list(): readonly BreakGlassException[] {
+  async list(): Promise<readonly BreakGlassException[]> {
     const rows = this.#db
       .prepare("SELECT id, version, body FROM exceptions ORDER BY granted_at DESC, id")
       .all() as Row[];
     return rows.map((row) => this.#parse(row));
   }
 
-  update(
+  async update(
     id: string,
     change: (current: BreakGlassException) => BreakGlassException | undefined,
-  ): { before: BreakGlassException; after?: BreakGlassException } | undefined {
+  ): Promise<{ before: BreakGlassException; after?: BreakGlassException } | undefined> {
     return this.#db
       .transaction(() => {
         const row = this.#db.prepare("SELECT id, version, body FROM exceptions WHERE id = ?").get(id) as

@@ -33,7 +33,7 @@ export class SqliteStoredExposures implements StoredExposures {
     }
   }
 
-  suppressed(): readonly Exposure[] {
+  async suppressed(): Promise<readonly Exposure[]> {
     if (!this.#hasTable()) return [];
     const rows = this.#db
       .prepare(
@@ -43,7 +43,7 @@ export class SqliteStoredExposures implements StoredExposures {
     return rows.map((row) => this.#parse(row)).filter((e) => e.decision === "suppressed-by-exception");
   }
 
-  replace(previous: Exposure, next: Exposure): boolean {
+  async replace(previous: Exposure, next: Exposure): Promise<boolean> {
     if (!this.#hasTable()) return false;
     return this.#db
       .transaction(() => {

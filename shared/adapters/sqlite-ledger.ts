@@ -26,6 +26,9 @@ CREATE TRIGGER IF NOT EXISTS ledger_no_delete BEFORE DELETE ON ledger
   BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: records are never deleted'); END;
 `;
 
+/** Rows read per query when walking the ledger. */
+const PAGE_SIZE = 500;
+
 interface Row {
   readonly seq: number;
   readonly record: string;
@@ -40,7 +43,7 @@ export class SqliteLedger implements LedgerStore {
   readonly #db: Database.Database;
   readonly #last: Database.Statement;
   readonly #insert: Database.Statement;
-  readonly #all: Database.Statement;
+  readonly #page: Database.Statement;
   readonly #count: Database.Statement;
   readonly #append: Database.Transaction<(entries: readonly LedgerEntry[]) => LedgerRecord[]>;
 
@@ -60,7 +63,7 @@ export class SqliteLedger implements LedgerStore {
     }
     this.#last = this.#db.prepare("SELECT seq, record FROM ledger ORDER BY seq DESC LIMIT 1");
     this.#insert = this.#db.prepare("INSERT INTO ledger (seq, record) VALUES (?, ?)");
-    this.#all = this.#db.prepare("SELECT seq, record FROM ledger ORDER BY seq");
+    this.#page = this.#db.prepare("SELECT seq, record FROM ledger WHERE seq > ? ORDER BY seq LIMIT ?");
     this.#count = this.#db.prepare("SELECT count(*) AS n FROM ledger");
     this.#append = this.#db.transaction((entries: readonly LedgerEntry[]) => {
       const row = this.#last.get() as Row | undefined;
@@ -78,13 +81,13 @@ export class SqliteLedger implements LedgerStore {
     });
   }
 
-  append(entries: readonly LedgerEntry[]): readonly LedgerRecord[] {
+  async append(entries: readonly LedgerEntry[]): Promise<readonly LedgerRecord[]> {
     if (entries.length === 0) return [];
     return this.#append.immediate(entries);
   }
 
-  *read(query: LedgerQuery = {}): Iterable<LedgerRecord> {
-    for (const row of this.#all.iterate() as Iterable<Row>) {
+  async *read(query: LedgerQuery = {}): AsyncIterable<LedgerRecord> {
+    for await (const row of this.#rows()) {
       const parsed = LedgerRecordSchema.safeParse(parseText(row.record));
       if (!parsed.success) {
         throw new LedgerError(
@@ -96,17 +99,32 @@ export class SqliteLedger implements LedgerStore {
     }
   }
 
-  count(query: LedgerQuery = {}): number {
+  async count(query: LedgerQuery = {}): Promise<number> {
     if (query.from === undefined && query.to === undefined && query.subject === undefined) {
       return (this.#count.get() as { n: number }).n;
     }
     let n = 0;
-    for (const _ of this.read(query)) n += 1;
+    for await (const _ of this.read(query)) n += 1;
     return n;
   }
 
-  *stored(): Iterable<unknown> {
-    for (const row of this.#all.iterate() as Iterable<Row>) yield parseText(row.record);
+  async *stored(): AsyncIterable<unknown> {
+    for await (const row of this.#rows()) yield parseText(row.record);
+  }
+
+  /**
+   * Every row in `seq` order, read a page at a time: memory stays flat however long the ledger is, and
+   * no statement stays open on the connection while the caller awaits between records.
+   */
+  async *#rows(): AsyncIterable<Row> {
+    let after = 0;
+    for (;;) {
+      const page = this.#page.all(after, PAGE_SIZE) as Row[];
+      for (const row of page) yield row;
+      const last = page.at(-1);
+      if (last === undefined || page.length < PAGE_SIZE) return;
+      after = last.seq;
+    }
   }
 
   close(): void {

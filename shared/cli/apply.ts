@@ -134,7 +134,7 @@ export async function applyDecided(
         deps,
       );
       print(runText(run));
-      ledger.append(runStepEntries(run));
+      await ledger.append(runStepEntries(run));
       runs.push(run);
     }
   } finally {

@@ -1,9 +1,9 @@
 import type { ApprovalRequest } from "../domain/approvals/request.ts";
 
 /**
- * Where approval requests are kept. A change is a read-modify-write of one request inside one
- * transaction, written only if the request is unchanged since it was read: two approvers voting at
- * once (in one process or two) are serialized, and the second sees the first one's decision.
+ * Where approval requests are kept. A change is a read-modify-write of one request, written only if
+ * the request is unchanged since it was read: two approvers voting at once (in one process, two
+ * processes or two Lambda instances) are serialized, and the second sees the first one's decision.
  */
 export interface ApprovalStore {
   /**
@@ -13,17 +13,18 @@ export interface ApprovalStore {
   open(
     request: ApprovalRequest,
     at: number,
-  ): { readonly request: ApprovalRequest; readonly created: boolean };
-  get(id: string): ApprovalRequest | undefined;
+  ): Promise<{ readonly request: ApprovalRequest; readonly created: boolean }>;
+  get(id: string): Promise<ApprovalRequest | undefined>;
   /** Every request, the newest first. */
-  list(): readonly ApprovalRequest[];
+  list(): Promise<readonly ApprovalRequest[]>;
   /**
-   * Reads the request, calls `change` and writes the request it returns (if any), atomically; an error
-   * thrown by `change` writes nothing and is rethrown. Returns `change`'s result, or undefined when there
-   * is no such id.
+   * Reads the request, calls `change` and writes the request it returns (if any), only if the request
+   * is still the one read; when another writer came first, reads again and calls `change` again, so
+   * `change` must be pure. An error thrown by `change` writes nothing and is rethrown. Resolves to
+   * `change`'s result, or undefined when there is no such id.
    */
   update<R>(
     id: string,
     change: (current: ApprovalRequest) => { readonly next?: ApprovalRequest; readonly result: R },
-  ): R | undefined;
+  ): Promise<R | undefined>;
 }

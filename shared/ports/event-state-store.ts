@@ -1,4 +1,5 @@
 import type { Exposure, ExposureFacts, Finding } from "../domain/finding.ts";
+import type { Decision } from "../domain/vocabulary.ts";
 
 /**
  * What the functions keep between invocations, and how they keep it consistent across concurrent
@@ -51,6 +52,25 @@ export interface ExposureWrite {
   readonly expected: string | undefined;
 }
 
+/**
+ * An exposure whose decision a commit changed, and so what is still to be done about it: the
+ * decision's record, and in enforce mode its approval request or queued playbook, or its notification.
+ * It is written in the same commit as the exposure (an outbox), so a crash after the commit loses
+ * nothing: whoever drains the pending hand-offs next (the evaluate function after its commit, the
+ * expiry function every minute) does it, and removes it once done.
+ */
+export interface Handoff {
+  /** Unique per change: the exposure key and the first event id behind it. */
+  readonly id: string;
+  readonly exposure: Exposure;
+  /** The exposure's decision before the change; undefined for a new exposure. */
+  readonly previousDecision?: Decision;
+  /** The ids of the events whose findings made the change. */
+  readonly eventIds: readonly string[];
+  /** When the change was committed (epoch ms); pending hand-offs are drained oldest first. */
+  readonly at: number;
+}
+
 /** Everything one batch of evaluated events changed, written all or nothing. */
 export interface StateChanges {
   /** Event ids to mark as processed: refused when one is marked already and its mark has not expired. */
@@ -59,6 +79,8 @@ export interface StateChanges {
   /** Written by event id and credential: writing the same finding again replaces it. */
   readonly findings: readonly StoredFinding[];
   readonly exposures: readonly ExposureWrite[];
+  /** Decisions that changed, to be acted on after the commit; omitted: none. */
+  readonly handoffs?: readonly Handoff[];
 }
 
 /** Default lifetime of a processed-event mark: two weeks covers late trail files and retried batches. */
@@ -103,6 +125,10 @@ export interface EventStateStore {
    * most {@link MAX_COMMIT_ITEMS} items; more is a programming error and throws.
    */
   commit(changes: StateChanges, now: number): Promise<CommitOutcome>;
+  /** Up to `limit` hand-offs not yet completed, oldest first. */
+  pendingHandoffs(limit: number): Promise<Handoff[]>;
+  /** Removes a done hand-off; removing one that is gone already is not an error. */
+  completeHandoff(handoff: Handoff): Promise<void>;
 }
 
 /** The one string form of a baseline ref, for maps and sets. */
@@ -118,6 +144,10 @@ export function exposureKey(facts: ExposureFacts): string {
 /** Items a commit writes. */
 export function commitSize(changes: StateChanges): number {
   return (
-    changes.processed.length + changes.baselines.length + changes.findings.length + changes.exposures.length
+    changes.processed.length +
+    changes.baselines.length +
+    changes.findings.length +
+    changes.exposures.length +
+    (changes.handoffs?.length ?? 0)
   );
 }

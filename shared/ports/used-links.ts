@@ -7,5 +7,5 @@ export interface UsedLinks {
    * Marks the link `id` used; true the first time, false when it was used before. `expiresAt` lets
    * the store forget a mark once the link could no longer verify anyway.
    */
-  consume(id: string, expiresAt: number): boolean;
+  consume(id: string, expiresAt: number): Promise<boolean>;
 }

@@ -9,6 +9,7 @@ import { SqliteLedger } from "../../shared/adapters/sqlite-ledger.ts";
 import { SqliteRunStore } from "../../shared/adapters/sqlite-store.ts";
 import { type ApprovalRequest, newApprovalRequest } from "../../shared/domain/approvals/request.ts";
 import { applyVote } from "../../shared/domain/approvals/verdict.ts";
+import { collect } from "../../shared/domain/collect.ts";
 import { configOf } from "../support/context.ts";
 import { exposureOf } from "../support/oncall.ts";
 
@@ -24,17 +25,17 @@ function request(id = "apr-1"): ApprovalRequest {
 }
 
 describe("SqliteApprovalStore", () => {
-  it("keeps requests across instances, one open request per key, and leaves the other tables and user_version alone", () => {
+  it("keeps requests across instances, one open request per key, and leaves the other tables and user_version alone", async () => {
     const path = storeFile();
     new SqliteRunStore(path).close();
     const a = new SqliteApprovalStore(path);
-    expect(a.open(request(), T0)).toEqual({ request: request(), created: true });
-    expect(a.open(request("apr-2"), T0 + 1000).created).toBe(false);
+    expect(await a.open(request(), T0)).toEqual({ request: request(), created: true });
+    expect((await a.open(request("apr-2"), T0 + 1000)).created).toBe(false);
     const b = new SqliteApprovalStore(path);
-    expect(b.get("apr-1")).toEqual(request());
-    expect(b.list().map((r) => r.id)).toEqual(["apr-1"]);
+    expect(await b.get("apr-1")).toEqual(request());
+    expect((await b.list()).map((r) => r.id)).toEqual(["apr-1"]);
     // Once the open one has expired, the same key gets a new request.
-    expect(b.open(request("apr-2"), T0 + 3_600_000).created).toBe(true);
+    expect((await b.open(request("apr-2"), T0 + 3_600_000)).created).toBe(true);
     a.close();
     b.close();
     const db = new Database(path);
@@ -42,7 +43,7 @@ describe("SqliteApprovalStore", () => {
     db.close();
   });
 
-  it("keeps a request for a role session exposure, which names the session key it saw", () => {
+  it("keeps a request for a role session exposure, which names the session key it saw", async () => {
     const store = new SqliteApprovalStore(":memory:");
     const role = "arn:aws:iam::111122223333:role/app";
     const exposure = exposureOf({
@@ -51,53 +52,53 @@ describe("SqliteApprovalStore", () => {
       principal: role,
     });
     const made = newApprovalRequest(exposure, configOf().approvals, T0, "apr-r");
-    store.open(made, T0);
-    expect(store.get("apr-r")).toEqual(made);
-    expect(store.list().map((r) => r.id)).toEqual(["apr-r"]);
+    await store.open(made, T0);
+    expect(await store.get("apr-r")).toEqual(made);
+    expect((await store.list()).map((r) => r.id)).toEqual(["apr-r"]);
     store.close();
   });
 
-  it("writes what a change returns, writes nothing when it throws, and answers undefined for an unknown id", () => {
+  it("writes what a change returns, writes nothing when it throws, and answers undefined for an unknown id", async () => {
     const store = new SqliteApprovalStore(":memory:");
-    store.open(request(), T0);
-    expect(() =>
+    await store.open(request(), T0);
+    await expect(
       store.update("apr-1", () => {
         throw new Error("refused");
       }),
-    ).toThrow("refused");
-    const result = store.update("apr-1", (r) => {
+    ).rejects.toThrow("refused");
+    const result = await store.update("apr-1", (r) => {
       const outcome = applyVote(r, { verdict: "deny", by: "bob", reason: "drill" }, T0);
       return { next: outcome.request, result: outcome.kind };
     });
     expect(result).toBe("denied");
-    expect(store.get("apr-1")?.status).toBe("denied");
-    expect(store.update("apr-9", () => ({ result: 1 }))).toBeUndefined();
+    expect((await store.get("apr-1"))?.status).toBe("denied");
+    expect(await store.update("apr-9", () => ({ result: 1 }))).toBeUndefined();
     store.close();
   });
 
-  it("says which request is damaged rather than showing a half-read one", () => {
+  it("says which request is damaged rather than showing a half-read one", async () => {
     const path = storeFile();
     const store = new SqliteApprovalStore(path);
-    store.open(request(), T0);
+    await store.open(request(), T0);
     const db = new Database(path);
     db.prepare("UPDATE approvals SET body = ? WHERE id = 'apr-1'").run('{"id":"apr-1"}');
     db.close();
-    expect(() => store.get("apr-1")).toThrow(/approval request apr-1 in .* is damaged/);
+    await expect(store.get("apr-1")).rejects.toThrow(/approval request apr-1 in .* is damaged/);
     store.close();
   });
 
-  it("two instances deciding one request in turn: the second sees the first one's decision", () => {
+  it("two instances deciding one request in turn: the second sees the first one's decision", async () => {
     const path = storeFile();
     const a = new SqliteApprovalStore(path);
     const b = new SqliteApprovalStore(path);
-    a.open(request(), T0);
+    await a.open(request(), T0);
     const vote = (store: SqliteApprovalStore, by: string) =>
       store.update("apr-1", (r) => {
         const outcome = applyVote(r, { verdict: "approve", by, reason: "ok" }, T0 + 1);
         return { next: outcome.kind === "closed" ? undefined : outcome.request, result: outcome };
       });
-    expect(vote(a, "alice")?.kind).toBe("approved");
-    const second = vote(b, "bob");
+    expect((await vote(a, "alice"))?.kind).toBe("approved");
+    const second = await vote(b, "bob");
     expect(second?.kind).toBe("closed");
     expect(second?.request.decision).toMatchObject({ by: "alice", verdict: "approved" });
     a.close();
@@ -109,7 +110,7 @@ describe("two processes approving one request at the same moment", () => {
   it("lets exactly one approve (and run the playbook); the other is told who approved and when", async () => {
     const path = storeFile();
     const store = new SqliteApprovalStore(path);
-    store.open(request(), T0);
+    await store.open(request(), T0);
     store.close();
     const go = `${path}.go`;
     const worker = (voter: string) => {
@@ -154,10 +155,10 @@ describe("two processes approving one request at the same moment", () => {
       /^request apr-1 was already approved by (alice|bob) at 2026-03-10T12:01:00\.000Z \((alice|bob) checked it\); your approve was not recorded$/,
     );
     const ledger = new SqliteLedger(path);
-    expect([...ledger.read()].filter((r) => r.action === "approval-decided")).toHaveLength(1);
+    expect((await collect(ledger.read())).filter((r) => r.action === "approval-decided")).toHaveLength(1);
     ledger.close();
     const after = new SqliteApprovalStore(path);
-    expect(after.get("apr-1")?.status).toBe("approved");
+    expect((await after.get("apr-1"))?.status).toBe("approved");
     after.close();
   });
 });

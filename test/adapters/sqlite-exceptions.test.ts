@@ -36,61 +36,65 @@ function exception(fields: Partial<BreakGlassException> = {}): BreakGlassExcepti
 }
 
 describe("SqliteExceptionStore", () => {
-  it("reads the exceptions in force to the millisecond: active one second before the expiry, not at it", () => {
+  it("loads the exceptions not ended by an instant, to the millisecond: kept one millisecond before the expiry, not at it", async () => {
     const store = new SqliteExceptionStore(":memory:");
-    store.insert(exception());
-    store.insert(exception({ id: "exc-2", grantedAt: T0 + 10, expiresAt: T0 + 10 + HOUR }));
-    expect(store.activeAt(T0 - 1)).toEqual([]);
-    expect(store.activeAt(T0).map((e) => e.id)).toEqual(["exc-1"]);
-    expect(store.activeAt(T0 + HOUR - 1000).map((e) => e.id)).toEqual(["exc-1", "exc-2"]);
-    expect(store.activeAt(T0 + HOUR).map((e) => e.id)).toEqual(["exc-2"]);
-    expect(store.list().map((e) => e.id)).toEqual(["exc-2", "exc-1"]);
+    await store.insert(exception());
+    await store.insert(exception({ id: "exc-2", grantedAt: T0 + 10, expiresAt: T0 + 10 + HOUR }));
+    const ids = async (at: number) => (await store.activeAt(at)).map((e) => e.id);
+    // Granted after `at` is loaded too: a snapshot taken at a run's start applies it from its grant.
+    expect(await ids(T0 - 1)).toEqual(["exc-1", "exc-2"]);
+    expect(await ids(T0 + HOUR - 1)).toEqual(["exc-1", "exc-2"]);
+    expect(await ids(T0 + HOUR)).toEqual(["exc-2"]);
+    expect(await ids(T0 + 10 + HOUR)).toEqual([]);
+    expect((await store.list()).map((e) => e.id)).toEqual(["exc-2", "exc-1"]);
     store.close();
   });
 
-  it("ends an exception at its revocation for the decisions that read it", () => {
+  it("ends an exception at its revocation for the decisions that read it", async () => {
     const store = new SqliteExceptionStore(":memory:");
-    store.insert(exception());
-    store.update("exc-1", (e) => ({ ...e, revoked: { by: "bob", reason: "done", at: T0 + 60_000 } }));
-    expect(store.activeAt(T0 + 59_999).map((e) => e.id)).toEqual(["exc-1"]);
-    expect(store.activeAt(T0 + 60_000)).toEqual([]);
-    expect(store.update("exc-9", (e) => e)).toBeUndefined();
-    expect(() => store.insert(exception())).toThrow(/cannot store exception exc-1/);
+    await store.insert(exception());
+    await store.update("exc-1", (e) => ({ ...e, revoked: { by: "bob", reason: "done", at: T0 + 60_000 } }));
+    expect((await store.activeAt(T0 + 59_999)).map((e) => e.id)).toEqual(["exc-1"]);
+    expect(await store.activeAt(T0 + 60_000)).toEqual([]);
+    expect(await store.update("exc-9", (e) => e)).toBeUndefined();
+    await expect(store.insert(exception())).rejects.toThrow(/cannot store exception exc-1/);
     store.close();
   });
 
-  it("two people revoking through two instances on one file: one revocation, one clear refusal", () => {
+  it("two people revoking through two instances on one file: one revocation, one clear refusal", async () => {
     const path = storeFile();
     const a = new SqliteExceptionStore(path);
     const b = new SqliteExceptionStore(path);
-    a.insert(exception());
+    await a.insert(exception());
     const ledger = new MemoryLedger();
     const clock = { now: () => T0 + 1000 };
-    revokeException("exc-1", { by: "bob", reason: "over" }, { exceptions: a, ledger, clock });
-    expect(() =>
+    await revokeException("exc-1", { by: "bob", reason: "over" }, { exceptions: a, ledger, clock });
+    await expect(
       revokeException("exc-1", { by: "carol", reason: "over" }, { exceptions: b, ledger, clock }),
-    ).toThrow("exception exc-1 was revoked by bob at 2026-03-10T12:00:01.000Z; there is nothing to revoke");
+    ).rejects.toThrow(
+      "exception exc-1 was revoked by bob at 2026-03-10T12:00:01.000Z; there is nothing to revoke",
+    );
     expect(ledger.actions()).toEqual(["exception-revoked"]);
     a.close();
     b.close();
   });
 
-  it("leaves the store's other tables and user_version alone, and names a damaged exception", () => {
+  it("leaves the store's other tables and user_version alone, and names a damaged exception", async () => {
     const path = storeFile();
     new SqliteRunStore(path).close();
     const store = new SqliteExceptionStore(path);
-    store.insert(exception());
+    await store.insert(exception());
     const db = new Database(path);
     expect(db.pragma("user_version", { simple: true })).toBe(1);
     db.prepare("UPDATE exceptions SET body = '{}'").run();
     db.close();
-    expect(() => store.list()).toThrow(/exception exc-1 in .* is damaged/);
+    await expect(store.list()).rejects.toThrow(/exception exc-1 in .* is damaged/);
     store.close();
   });
 });
 
 describe("SqliteStoredExposures", () => {
-  it("reads the suppressed exposures a replay stored and replaces one only while it is unchanged", () => {
+  it("reads the suppressed exposures a replay stored and replaces one only while it is unchanged", async () => {
     const path = storeFile();
     const runs = new SqliteRunStore(path);
     const suppressed = exposureOf({
@@ -104,18 +108,18 @@ describe("SqliteStoredExposures", () => {
     const runId = runs.beginRun("replay", ["t.json"], T0);
     runs.finishRun(runId, { records: 2, rejected: 0, findings: 2, exposures: 2 }, [suppressed, other], T0);
     const stored = new SqliteStoredExposures(path);
-    expect(stored.suppressed()).toEqual([suppressed]);
+    expect(await stored.suppressed()).toEqual([suppressed]);
     const next = { ...suppressed, decision: "auto" as const, decisionReason: "critical" };
-    expect(stored.replace(suppressed, next)).toBe(true);
-    expect(stored.suppressed()).toEqual([]);
-    expect(stored.replace(suppressed, next)).toBe(false);
+    expect(await stored.replace(suppressed, next)).toBe(true);
+    expect(await stored.suppressed()).toEqual([]);
+    expect(await stored.replace(suppressed, next)).toBe(false);
     runs.close();
     stored.close();
   });
 
-  it("holds nothing in a store no replay wrote", () => {
+  it("holds nothing in a store no replay wrote", async () => {
     const stored = new SqliteStoredExposures(join(storeFile()));
-    expect(stored.suppressed()).toEqual([]);
+    expect(await stored.suppressed()).toEqual([]);
     stored.close();
   });
 });

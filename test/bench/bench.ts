@@ -1,5 +1,7 @@
 /**
- * Replay benchmark: `npm run bench [-- --records N]` (default 1,000,000 records).
+ * Replay benchmark: `npm run bench [-- --records N]` (default 1,000,000 records), followed by the
+ * Lambda functions' benchmark (test/bench/lambda.ts). `--only replay` or `--only lambda` runs one of
+ * them and rewrites only its own section of BENCHMARKS.md.
  *
  * 1. Generates a large trail once with the demo generator (ordinary activity at scale, the five
  *    attack stories repeated every week) as JSON Lines under `.bench/`, reused while its size and the
@@ -294,8 +296,30 @@ function reportBody(r: Results): string {
 
 // --- main --------------------------------------------------------------------------------------------
 
+/** The benchmarks `--only` can select. */
+const PARTS = ["replay", "lambda"] as const;
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { records: { type: "string" } }, strict: true });
+  const { values } = parseArgs({
+    options: { records: { type: "string" }, only: { type: "string" } },
+    strict: true,
+  });
+  const only = values.only;
+  if (only !== undefined && !(PARTS as readonly string[]).includes(only)) {
+    process.stderr.write(
+      `bench: --only ${JSON.stringify(only)} is not a benchmark; use --only ${PARTS.join(" or --only ")}, or leave it out to run both\n`,
+    );
+    return 2;
+  }
+  let code = only === "lambda" ? 0 : await replayBench(values.records);
+  // The Lambda functions' section (bundle size, cold start, DynamoDB use): test/bench/lambda.ts.
+  if (only !== "replay" && code !== 2) code = Math.max(code, await benchLambda());
+  return code;
+}
+
+/** The replay benchmark: measures, rewrites its section, returns an exit code. */
+async function replayBench(recordsOption: string | undefined): Promise<number> {
+  const values = { records: recordsOption };
   const records = values.records === undefined ? DEFAULT_RECORDS : Number(values.records.replaceAll("_", ""));
   if (!Number.isInteger(records) || records < 1) {
     process.stderr.write(
@@ -381,5 +405,3 @@ async function main(): Promise<number> {
 }
 
 process.exitCode = await main();
-// The Lambda functions' section (bundle size, cold start, DynamoDB use): test/bench/lambda.ts.
-process.exitCode = Math.max(process.exitCode, await benchLambda());

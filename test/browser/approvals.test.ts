@@ -35,7 +35,7 @@ describe("console in Chromium: approvals", () => {
     await page.waitForURL(/\/approvals\?ok=approved/);
     expect(await page.locator(".notice.ok").innerText()).toMatch(/approved: its playbook ran/);
     expect(await page.locator("#pending").innerText()).toBe("Pending (0)");
-    expect(site.approvals.list()[0]?.status).toBe("approved");
+    expect((await site.approvals.list())[0]?.status).toBe("approved");
     expect(site.iam.calls.some(([operation]) => operation === "PutPolicy")).toBe(true);
     await page.goto(`${site.url}/quarantines`);
     expect(await page.locator("li.quarantine").first().innerText()).toContain("quarantined");
@@ -50,7 +50,7 @@ describe("console in Chromium: approvals", () => {
       .evaluate((el) => el.removeAttribute("required"));
     await card().getByRole("button", { name: "Approve and run" }).click();
     expect(await page.locator(".notice.error").innerText()).toContain("needs a reason");
-    expect(site.approvals.list()[0]?.status).toBe("pending");
+    expect((await site.approvals.list())[0]?.status).toBe("pending");
   });
 
   it("denies a pending request with a reason: nothing runs and it can no longer be approved", async () => {

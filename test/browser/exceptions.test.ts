@@ -37,7 +37,7 @@ describe("console in Chromium: exceptions", () => {
     await page.waitForURL(/\/exceptions\?ok=revoked/);
     expect(await page.locator("#active").innerText()).toBe("Active (0)");
     expect(await page.locator("article.exception").first().innerText()).toContain("revoked");
-    expect(site.exceptions.list()[0]?.revoked?.reason).toBe("incident closed");
+    expect((await site.exceptions.list())[0]?.revoked?.reason).toBe("incident closed");
   });
 
   it("refuses a grant longer than the configured maximum, saying so", async () => {

@@ -25,7 +25,7 @@ const VIEWPORTS = [
 mkdirSync(OUT, { recursive: true });
 const site = await seededConsole();
 const ledger = new SqliteLedger(site.path);
-grantException(
+await grantException(
   {
     scope: credentialScope("access-key:AKIAEXAMPLE000000001"),
     hours: 4,

@@ -8,6 +8,7 @@ import { SqliteRunStore } from "../../shared/adapters/sqlite-store.ts";
 import { approvalsCommand } from "../../shared/cli/commands/approvals.ts";
 import { exceptionsCommand } from "../../shared/cli/commands/exceptions.ts";
 import { newApprovalRequest } from "../../shared/domain/approvals/request.ts";
+import { collect } from "../../shared/domain/collect.ts";
 import type { Exposure } from "../../shared/domain/finding.ts";
 import { runCommand } from "../support/command.ts";
 import { configOf } from "../support/context.ts";
@@ -34,10 +35,10 @@ function workspace(exposures: readonly Exposure[] = []) {
   return { cwd, store };
 }
 
-function openRequest(store: string, id = "apr-1") {
+async function openRequest(store: string, id = "apr-1"): Promise<void> {
   const config = configOf({ approvals: { approvers: ["alice", "bob"], ttlMinutes: 30 } });
   const approvals = new SqliteApprovalStore(store);
-  approvals.open(
+  await approvals.open(
     newApprovalRequest(exposureOf({ decision: "needs-approval" }), config.approvals, T0, id),
     T0,
   );
@@ -48,9 +49,9 @@ const approvals = (argv: string[], cwd: string, now = T0) => runCommand(approval
 const exceptions = (argv: string[], cwd: string, now = T0) =>
   runCommand(exceptionsCommand, argv, { cwd, now });
 
-function actions(store: string): string[] {
+async function actions(store: string): Promise<string[]> {
   const ledger = new SqliteLedger(store);
-  const list = [...ledger.read()].map((r) => r.action);
+  const list = (await collect(ledger.read())).map((r) => r.action);
   ledger.close();
   return list;
 }
@@ -58,7 +59,7 @@ function actions(store: string): string[] {
 describe("vigil approvals", () => {
   it("lists and shows a pending request with everything an approver needs", async () => {
     const { cwd, store } = workspace();
-    openRequest(store);
+    await openRequest(store);
     const listed = await approvals(["list"], cwd);
     expect(listed.code).toBe(0);
     expect(listed.stdout).toContain(
@@ -80,7 +81,7 @@ describe("vigil approvals", () => {
 
   it("denies with a name and a reason, and refuses a second decision naming who decided", async () => {
     const { cwd, store } = workspace();
-    openRequest(store);
+    await openRequest(store);
     const denied = await approvals(["deny", "apr-1", "--by", "bob", "--reason", "DR drill"], cwd);
     expect(denied).toMatchObject({ code: 0, stdout: "request apr-1 denied by bob; nothing was executed\n" });
     const again = await approvals(["deny", "apr-1", "--by", "alice", "--reason", "no"], cwd, T0 + 1000);
@@ -88,12 +89,12 @@ describe("vigil approvals", () => {
     expect(again.stderr).toBe(
       "vigil: request apr-1 was already denied by bob at 2026-03-10T12:00:00.000Z (DR drill); your deny was not recorded\n",
     );
-    expect(actions(store)).toEqual(["approval-decided"]);
+    expect(await actions(store)).toEqual(["approval-decided"]);
   });
 
   it("says clearly what is missing or wrong: reason, consent, id, approver, expiry", async () => {
     const { cwd, store } = workspace();
-    openRequest(store);
+    await openRequest(store);
     expect(await approvals(["deny", "apr-1", "--by", "bob"], cwd)).toMatchObject({
       code: 2,
       stderr: "vigil: approvals deny needs --reason TEXT: why you deny it, for the records\n",
@@ -119,7 +120,7 @@ describe("vigil approvals", () => {
     expect(late.stderr).toContain(
       "request apr-1 expired at 2026-03-10T12:30:00.000Z, before your approve at 2026-03-10T12:30:00.000Z; nothing was executed and it was sent again as request apr-",
     );
-    expect(actions(store)).toEqual(["approval-expired", "approval-requested"]);
+    expect(await actions(store)).toEqual(["approval-expired", "approval-requested"]);
     expect(await approvals(["list", "--by", "x"], cwd)).toMatchObject({ code: 2 });
     expect((await approvals([], cwd)).stderr).toContain(
       "use vigil approvals list, show, approve, deny or sweep",
@@ -128,7 +129,7 @@ describe("vigil approvals", () => {
 
   it("sweeps expired requests and sends them again", async () => {
     const { cwd, store } = workspace();
-    openRequest(store);
+    await openRequest(store);
     expect((await approvals(["sweep"], cwd, T0 + 30 * 60_000 - 1000)).stdout).toBe("0 requests expired\n");
     const swept = await approvals(["sweep"], cwd, T0 + 30 * 60_000);
     expect(swept.stdout).toMatch(
@@ -171,7 +172,7 @@ describe("vigil exceptions", () => {
       `exception ${id} was revoked by bob at 2026-03-10T12:01:00.000Z; there is nothing to revoke`,
     );
     expect((await exceptions(["list", "--all"], cwd, T0 + 120_000)).stdout).toContain(`${id}  revoked`);
-    expect(actions(store)).toEqual(["exception-granted", "exception-revoked"]);
+    expect(await actions(store)).toEqual(["exception-granted", "exception-revoked"]);
   });
 
   it("refuses durations over the maximum, missing reasons, two scopes and unknown ids", async () => {
@@ -205,7 +206,7 @@ describe("vigil exceptions", () => {
       "no exception \"exc-9\" in the store; 'vigil exceptions list' shows the ids",
     );
     expect((await exceptions(["sweep"], cwd)).code).toBe(2);
-    expect(actions(store)).toEqual([]);
+    expect(await actions(store)).toEqual([]);
   });
 
   it("sweep decides again what an expired exception suppressed: needs-approval opens a request", async () => {
@@ -240,7 +241,7 @@ describe("vigil exceptions", () => {
     expect((await approvals(["list"], cwd, T0 + 2 * 3_600_000)).stdout).toContain(
       "approvals 0/1  Deactivate the access key",
     );
-    expect(actions(store)).toEqual([
+    expect(await actions(store)).toEqual([
       "exception-granted",
       "exception-expired",
       "finding-decided",

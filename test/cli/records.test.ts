@@ -77,10 +77,10 @@ function input(at: string, overrides: Partial<EntryInput> = {}): EntryInput {
 let dir: string;
 let sealed: readonly LedgerRecord[];
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "vigil-records-"));
   const ledger = new SqliteLedger(join(dir, ".vigil", "vigil.db"));
-  sealed = ledger.append(
+  sealed = await ledger.append(
     [
       input("2026-02-28T23:59:59Z"),
       input("2026-03-01T00:00:00Z"),

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { MemoryBaselines } from "../../shared/domain/baseline/memory-baselines.ts";
 import { DETECTIONS } from "../../shared/domain/detections/registry.ts";
+import type { Exposure } from "../../shared/domain/finding.ts";
 import { type Evaluation, Evaluator } from "../../shared/domain/pipeline/evaluator.ts";
 import {
   type EventStateStore,
@@ -49,6 +50,26 @@ function evaluation(keyId: string, minute: number): Evaluation {
   const result = evaluator.evaluate(use);
   if (result === undefined) throw new Error("the fixture use should make a finding");
   return result;
+}
+
+/** The exposure of one finding, as the batch evaluator would first store it. */
+function exposureOf(found: Evaluation): Exposure {
+  const f = found.finding;
+  return {
+    credential: f.credential,
+    principal: f.principal,
+    score: f.score,
+    severity: f.severity,
+    signals: f.signals,
+    findings: 1,
+    factors: f.factors,
+    reasons: f.reasons,
+    firstSeen: f.eventTime,
+    lastSeen: f.eventTime,
+    decision: f.decision,
+    decisionReason: f.decisionReason,
+    playbook: f.playbook,
+  };
 }
 
 function accessKey(): string {
@@ -185,26 +206,45 @@ export function eventStateStoreContract(subject: string, open: () => EventStateS
       expect(await store.findingsOf(`access-key|${accessKey()}`, 10)).toEqual([]);
     });
 
+    it("keeps the hand-offs of a commit until they are completed, oldest first; a refused commit keeps none", async () => {
+      const store = open();
+      const found = evaluation(accessKey(), 4);
+      const key = exposureKey(found.facts);
+      const exposure = exposureOf(found);
+      const handoff = (id: string, at: number) => ({ id, exposure, eventIds: [found.finding.eventId], at });
+      const later = handoff(unique("h"), NOW + 2);
+      const earlier = handoff(unique("h"), NOW + 1);
+      const done = await store.commit(
+        { ...NOTHING, exposures: [{ key, exposure, expected: undefined }], handoffs: [later, earlier] },
+        NOW,
+      );
+      expect(done.ok).toBe(true);
+      const mine = (list: readonly { id: string }[]) =>
+        list.map((h) => h.id).filter((id) => id === later.id || id === earlier.id);
+      expect(mine(await open().pendingHandoffs(1_000))).toEqual([earlier.id, later.id]);
+      const [pending] = (await store.pendingHandoffs(1_000)).filter((h) => h.id === earlier.id);
+      expect(pending).toEqual(earlier);
+
+      const lost = handoff(unique("h"), NOW + 3);
+      const refused = await open().commit(
+        { ...NOTHING, exposures: [{ key, exposure, expected: undefined }], handoffs: [lost] },
+        NOW,
+      );
+      expect(refused.ok).toBe(false);
+      expect(mine(await store.pendingHandoffs(1_000))).toEqual([earlier.id, later.id]);
+      expect((await store.pendingHandoffs(1_000)).some((h) => h.id === lost.id)).toBe(false);
+
+      await store.completeHandoff(earlier);
+      await store.completeHandoff(earlier);
+      expect(mine(await open().pendingHandoffs(1_000))).toEqual([later.id]);
+    });
+
     it("versions exposures like baselines: one of two writers wins", async () => {
       const a = open();
       const b = open();
       const found = evaluation(accessKey(), 3);
       const key = exposureKey(found.facts);
-      const exposure = {
-        credential: found.finding.credential,
-        principal: found.finding.principal,
-        score: found.finding.score,
-        severity: found.finding.severity,
-        signals: found.finding.signals,
-        findings: 1,
-        factors: found.finding.factors,
-        reasons: found.finding.reasons,
-        firstSeen: found.finding.eventTime,
-        lastSeen: found.finding.eventTime,
-        decision: found.finding.decision,
-        decisionReason: found.finding.decisionReason,
-        playbook: found.finding.playbook,
-      };
+      const exposure = exposureOf(found);
       expect(await a.loadExposures([key])).toEqual([]);
       const [outA, outB] = await Promise.all([
         a.commit({ ...NOTHING, exposures: [{ key, exposure, expected: undefined }] }, NOW),

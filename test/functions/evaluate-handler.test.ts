@@ -89,6 +89,8 @@ describe("createEvaluateHandler", () => {
       processed: (ids, now) => inner.processed(ids, now),
       loadExposures: (keys) => inner.loadExposures(keys),
       findingsOf: (key, limit) => inner.findingsOf(key, limit),
+      pendingHandoffs: (limit) => inner.pendingHandoffs(limit),
+      completeHandoff: (handoff) => inner.completeHandoff(handoff),
       commit: async (changes, now) => {
         if (failures-- > 0) throw new Error("store unavailable");
         return inner.commit(changes, now);
@@ -144,6 +146,7 @@ describe("createEvaluateHandler", () => {
           writesByNamespace: expect.any(Object),
           unchangedSets: 0,
           marked: 1,
+          handoffs: 1,
         },
       },
     });

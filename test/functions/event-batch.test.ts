@@ -1,10 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { EventBatchEvaluator, StateConflictError } from "../../functions/common/event-batch.ts";
 import { SqliteEventStateStore } from "../../shared/adapters/sqlite-event-state.ts";
+import { SqliteExceptionStore } from "../../shared/adapters/sqlite-exceptions.ts";
+import { SqliteLedger } from "../../shared/adapters/sqlite-ledger.ts";
 import { MemoryBaselines } from "../../shared/domain/baseline/memory-baselines.ts";
 import { DETECTIONS } from "../../shared/domain/detections/registry.ts";
+import { grantException } from "../../shared/domain/exceptions/grant.ts";
 import { Evaluator } from "../../shared/domain/pipeline/evaluator.ts";
 import type { EventStateStore } from "../../shared/ports/event-state-store.ts";
+import type { ExceptionStore } from "../../shared/ports/exception-store.ts";
 import { configOf, fakeNetwork } from "../support/context.ts";
 import { useOf, userKeyRecord } from "../support/records.ts";
 import { demoConfig, demoUses } from "./demo-trail.ts";
@@ -32,6 +36,8 @@ function interleaved(inner: EventStateStore, before: () => Promise<unknown>): Ev
     processed: (ids, now) => inner.processed(ids, now),
     loadExposures: (keys) => inner.loadExposures(keys),
     findingsOf: (key, limit) => inner.findingsOf(key, limit),
+    pendingHandoffs: (limit) => inner.pendingHandoffs(limit),
+    completeHandoff: (handoff) => inner.completeHandoff(handoff),
     async commit(changes, now) {
       const run = pending;
       pending = undefined;
@@ -120,6 +126,85 @@ describe("EventBatchEvaluator", () => {
     });
   });
 
+  it("commits a hand-off when an exposure is new or its decision changes, none when the decision stays", async () => {
+    const store = new SqliteEventStateStore(":memory:");
+    const first = await batchOf(store).evaluate([call("e-1", "198.51.100.7")]);
+    expect(first.handoffs).toBe(1);
+    const [handoff] = await store.pendingHandoffs(10);
+    expect(handoff).toMatchObject({
+      id: `access-key|${KEY}#e-1`,
+      eventIds: ["e-1"],
+      at: clock.now(),
+      exposure: { credential: { kind: "access-key", id: KEY }, decision: first.exposures[0]?.decision },
+    });
+    expect(handoff?.previousDecision).toBeUndefined();
+    const same = await batchOf(store).evaluate([call("e-2", "198.51.100.7", "2026-03-03T10:20:00Z")]);
+    expect(same.exposures[0]?.decision).toBe(first.exposures[0]?.decision);
+    expect(same.handoffs).toBe(0);
+    expect(await store.pendingHandoffs(10)).toHaveLength(1);
+  });
+
+  it("decides an exposure a break-glass exception covers suppressed-by-exception, reading the exceptions once per batch", async () => {
+    const exceptions = new SqliteExceptionStore(":memory:");
+    await grantException(
+      {
+        scope: { kind: "principal", arn: "arn:aws:iam::111122223333:user/svc-ci" },
+        hours: 1,
+        reason: "incident 4711: rebuilding the trail",
+        by: "alice",
+      },
+      {
+        exceptions,
+        ledger: new SqliteLedger(":memory:"),
+        clock,
+        newId: () => "exc-1",
+        policy: config.exceptions,
+      },
+    );
+    let reads = 0;
+    const counted: Pick<ExceptionStore, "activeAt"> = {
+      activeAt: (at) => {
+        reads += 1;
+        return exceptions.activeAt(at);
+      },
+    };
+    const tampering = (id: string, time: string) =>
+      useOf(
+        userKeyRecord({
+          eventID: id,
+          sourceIPAddress: "198.51.100.7",
+          eventSource: "cloudtrail.amazonaws.com",
+          eventName: "StopLogging",
+          eventTime: time,
+        }),
+      );
+    const uses = [tampering("e-1", "2026-03-03T10:15:00Z"), tampering("e-2", "2026-03-03T10:16:00Z")];
+
+    const without = await batchOf(new SqliteEventStateStore(":memory:")).evaluate(uses);
+    expect(without.exposures[0]?.decision).toBe("needs-approval");
+
+    const store = new SqliteEventStateStore(":memory:");
+    const held = await new EventBatchEvaluator({
+      config,
+      network: fakeNetwork(),
+      clock,
+      store,
+      exceptions: counted,
+    }).evaluate(uses);
+    expect(reads).toBe(1);
+    expect(held.findings.map((f) => f.decision)).toEqual([
+      "suppressed-by-exception",
+      "suppressed-by-exception",
+    ]);
+    expect(held.exposures).toHaveLength(1);
+    expect(held.exposures[0]).toMatchObject({ decision: "suppressed-by-exception" });
+    expect(held.exposures[0]?.decisionReason).toMatch(
+      /^suppressed by exception exc-1 .*without it: needs-approval/,
+    );
+    const [handoff] = await store.pendingHandoffs(10);
+    expect(handoff?.exposure.decision).toBe("suppressed-by-exception");
+  });
+
   it("when another instance wrote the same baseline first, evaluates again on fresh state and keeps both", async () => {
     const inner = new SqliteEventStateStore(":memory:");
     await batchOf(inner).evaluate([call("e-0", "203.0.113.10", "2026-03-01T10:00:00Z")]);
@@ -154,6 +239,8 @@ describe("EventBatchEvaluator", () => {
       processed: (ids, now) => inner.processed(ids, now),
       loadExposures: (keys) => inner.loadExposures(keys),
       findingsOf: (key, limit) => inner.findingsOf(key, limit),
+      pendingHandoffs: (limit) => inner.pendingHandoffs(limit),
+      completeHandoff: (handoff) => inner.completeHandoff(handoff),
       commit: async () => ({ ok: false, duplicates: [], staleBaselines: [], staleExposures: [] }),
     };
     await expect(batchOf(store, { maxAttempts: 3 }).evaluate([call("e-1", "198.51.100.7")])).rejects.toThrow(

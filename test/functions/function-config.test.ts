@@ -35,7 +35,12 @@ describe("readFunctionSettings", () => {
   });
 
   it("is what both functions read, with the name of vigil's table", () => {
-    const env = { [ENV.mode]: "observe", [ENV.tableName]: "vigil-state" };
+    const env = {
+      [ENV.mode]: "observe",
+      [ENV.tableName]: "vigil-state",
+      [ENV.topicArn]: "arn:aws:sns:eu-central-1:111122223333:vigil-alerts",
+      [ENV.actionsQueueUrl]: "https://sqs.eu-central-1.amazonaws.com/111122223333/vigil-actions.fifo",
+    };
     expect(loadEvaluateSettings(env, bundle)).toMatchObject({ mode: "observe", tableName: "vigil-state" });
     expect(loadIngestSettings(env, bundle).config.profiles).toHaveLength(1);
     expect(loadIngestSettings(env, bundle).tableName).toBe("vigil-state");

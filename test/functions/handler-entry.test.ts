@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { APPROVALS_ENV } from "../../functions/common/approval-links.ts";
 import { ENV } from "../../functions/common/function-config.ts";
 import { asnPackage } from "../../infra/amazon-ranges.ts";
 import { sqsBatch, sqsMessage, TEST_CONFIG } from "./support.ts";
@@ -30,6 +31,8 @@ describe("function entry points", () => {
     vi.stubEnv(ENV.configFile, join(dir, "vigil.config.json"));
     vi.stubEnv(ENV.rangesDir, asnPackage().dir);
     vi.stubEnv(ENV.tableName, "vigil-state");
+    vi.stubEnv(ENV.topicArn, "arn:aws:sns:us-east-1:111122223333:vigil-alerts");
+    vi.stubEnv(ENV.actionsQueueUrl, "https://sqs.us-east-1.amazonaws.com/111122223333/vigil-actions.fifo");
     written = [];
     vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
       written.push(String(chunk));
@@ -48,6 +51,20 @@ describe("function entry points", () => {
     vi.stubEnv(ENV.tableName, undefined);
     await expect(import("../../functions/evaluate/handler.ts")).rejects.toThrow(
       /VIGIL_TABLE_NAME is not set/,
+    );
+  });
+
+  it("ingest: refuses to start without the topic its hand-offs notify, saying which setting is missing", async () => {
+    coldStart("enforce");
+    vi.stubEnv(ENV.topicArn, undefined);
+    await expect(import("../../functions/ingest/handler.ts")).rejects.toThrow(/VIGIL_TOPIC_ARN is not set/);
+  });
+
+  it("evaluate: refuses to start with a link base URL but no link secret", async () => {
+    coldStart("enforce");
+    vi.stubEnv(APPROVALS_ENV.baseUrl, "https://abc123defg.execute-api.eu-central-1.amazonaws.com");
+    await expect(import("../../functions/evaluate/handler.ts")).rejects.toThrow(
+      /VIGIL_APPROVALS_BASE_URL is set but VIGIL_LINK_SECRET_ARN is not/,
     );
   });
 

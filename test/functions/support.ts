@@ -1,11 +1,13 @@
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { EventBatchEvaluator } from "../../functions/common/event-batch.ts";
+import type { Mode } from "../../functions/common/function-config.ts";
 import type { FunctionLog } from "../../functions/common/log.ts";
 import { RecordIntake } from "../../functions/common/record-intake.ts";
 import { SqliteEventStateStore } from "../../shared/adapters/sqlite-event-state.ts";
 import type { ConfigInput } from "../../shared/domain/config/schema.ts";
 import type { Finding } from "../../shared/domain/finding.ts";
+import type { HandoffDeps } from "../../shared/domain/pipeline/handoff.ts";
 import type { EventStateStore } from "../../shared/ports/event-state-store.ts";
 import { configOf, fakeNetwork } from "../support/context.ts";
 
@@ -90,14 +92,20 @@ export function capturingLog(lines: LogLine[]): FunctionLog {
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
 
-/** A RecordIntake over the embedded store in memory, with what it stored and logged. */
-export function testIntake(options: { config?: ConfigInput; store?: EventStateStore } = {}) {
+/**
+ * A RecordIntake over the embedded store in memory, with what it stored and logged; `handoffs` wires
+ * the hand-offs after each commit (their `enforce` should match `mode`, default observe).
+ */
+export function testIntake(
+  options: { config?: ConfigInput; store?: EventStateStore; mode?: Mode; handoffs?: HandoffDeps } = {},
+) {
   const lines: LogLine[] = [];
   const log = capturingLog(lines);
   const store = options.store ?? new SqliteEventStateStore(":memory:");
   const intake = new RecordIntake({
-    mode: "observe",
+    mode: options.mode ?? "observe",
     log,
+    ...(options.handoffs === undefined ? {} : { handoffs: { store, deps: options.handoffs } }),
     batch: new EventBatchEvaluator({
       config: configOf(options.config ?? TEST_CONFIG),
       network: fakeNetwork(),

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { App, Stack, Validations } from "aws-cdk-lib";
-import { Match, Template } from "aws-cdk-lib/assertions";
+import { Match } from "aws-cdk-lib/assertions";
 import * as kms from "aws-cdk-lib/aws-kms";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import * as sqs from "aws-cdk-lib/aws-sqs";
@@ -10,9 +10,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { BUNDLED, ENV } from "../../functions/common/function-config.ts";
 import { sampleConfig } from "../../infra/sample-config.ts";
 import {
-  EVENT_STATE_ACTIONS,
   OWN_ROLE_PATTERN,
-  PLAYBOOK_RUN_ACTIONS,
+  TABLE_ACTIONS,
   Vigil,
   type VigilProps,
   VigilPropsError,
@@ -21,38 +20,20 @@ import { VigilStack } from "../../infra/vigil-stack.ts";
 import { TABLE_KEYS } from "../../shared/adapters/dynamodb-table.ts";
 import { configSchema } from "../../shared/domain/config/schema.ts";
 import { requiredPermissions } from "../../shared/domain/playbooks/steps/registry.ts";
+import {
+  logicalIdOf,
+  SYNTH_TIMEOUT_MS,
+  type Synthesized,
+  statementsOf,
+  synthStack,
+} from "./support/synth.ts";
 
-type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
-
-interface Synthesized {
-  readonly app: App;
-  readonly template: Template;
-  readonly resources: Resources;
-  readonly assemblyDir: string;
-}
-
-/** Synthesis bundles both functions with esbuild: a few seconds, more on a loaded machine. */
-const SYNTH_TIMEOUT_MS = 120_000;
+/** vigil's functions, by construct id. */
+const FUNCTIONS = ["Evaluate", "Ingest", "Execute", "Approvals", "Expiry", "Export", "Seed"];
 
 /** Synthesizes the app with the AwsSolutions plugin, as `npx cdk synth` does (a finding throws). */
 function synth(vigil: VigilProps): Synthesized {
-  const app = new App();
-  new VigilStack(app, "VigilStack", { vigil });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  const assembly = app.synth();
-  const json = assembly.getStackByName("VigilStack").template as { Resources: Resources };
-  return {
-    app,
-    template: Template.fromJSON(json),
-    resources: json.Resources,
-    assemblyDir: assembly.directory,
-  };
-}
-
-function logicalIdOf(resources: Resources, type: string, idPrefix: string): string {
-  const id = Object.keys(resources).find((k) => k.startsWith(idPrefix) && resources[k]?.Type === type);
-  if (id === undefined) throw new Error(`no ${type} whose logical id starts with ${idPrefix}`);
-  return id;
+  return synthStack("VigilStack", (app) => new VigilStack(app, "VigilStack", { vigil }));
 }
 
 /** The directory of a function's code asset in the assembly. */
@@ -61,29 +42,6 @@ function assetDirOf(synthesized: Synthesized, functionIdPrefix: string): string 
     synthesized.resources[logicalIdOf(synthesized.resources, "AWS::Lambda::Function", functionIdPrefix)];
   const key = (fn!.Properties.Code as { S3Key: string }).S3Key;
   return join(synthesized.assemblyDir, `asset.${key.replace(/\.zip$/, "")}`);
-}
-
-interface Statement {
-  Sid?: string;
-  Effect: "Allow" | "Deny";
-  Action: string[];
-  Resource: unknown;
-}
-
-/** Every statement of the policies attached to the role whose logical id starts with `rolePrefix`. */
-function statementsOf(resources: Resources, rolePrefix: string): Statement[] {
-  const role = logicalIdOf(resources, "AWS::IAM::Role", rolePrefix);
-  return Object.values(resources)
-    .filter(
-      (r) =>
-        r.Type === "AWS::IAM::Policy" &&
-        JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: role }]),
-    )
-    .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
-    .map((st) => ({
-      ...st,
-      Action: Array.isArray(st.Action) ? st.Action : [st.Action as unknown as string],
-    }));
 }
 
 function sizeOf(dir: string): number {
@@ -184,7 +142,8 @@ describe("Vigil construct, synthesized with the sample config", () => {
   });
 
   it("encrypts the events queue with the key and moves a message to the DLQ after 5 receives", () => {
-    s.template.resourceCountIs("AWS::SQS::Queue", 4);
+    // events, trail files, actions (each with its dead-letter queue), and the schedules' dead-letter queue
+    s.template.resourceCountIs("AWS::SQS::Queue", 7);
     s.template.hasResourceProperties("AWS::SQS::Queue", {
       KmsMasterKeyId: { "Fn::GetAtt": [ids.key, "Arn"] },
       VisibilityTimeout: 360,
@@ -194,13 +153,13 @@ describe("Vigil construct, synthesized with the sample config", () => {
 
   it("denies every queue access without TLS", () => {
     const policies = Object.values(s.resources).filter((r) => r.Type === "AWS::SQS::QueuePolicy");
-    expect(policies).toHaveLength(4);
+    expect(policies).toHaveLength(7);
     for (const policy of policies) {
       expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
     }
   });
 
-  it("runs the three functions on Node.js 22, arm64, with the mode and the table set and no managed policy", () => {
+  it("runs the seven functions on Node.js 22, arm64, with the mode and the table set and no managed policy", () => {
     s.template.resourcePropertiesCountIs(
       "AWS::Lambda::Function",
       {
@@ -209,9 +168,9 @@ describe("Vigil construct, synthesized with the sample config", () => {
         Handler: "index.handler",
         Environment: { Variables: { [ENV.mode]: "observe", [ENV.tableName]: { Ref: ids.table } } },
       },
-      3,
+      FUNCTIONS.length,
     );
-    for (const role of ["VigilEvaluateRole", "VigilIngestRole", "VigilExecuteRole"]) {
+    for (const role of FUNCTIONS.map((fn) => `Vigil${fn}Role`)) {
       const id = logicalIdOf(s.resources, "AWS::IAM::Role", role);
       expect(s.resources[id]?.Properties.ManagedPolicyArns).toBeUndefined();
     }
@@ -278,7 +237,7 @@ describe("Vigil construct, synthesized with the sample config", () => {
   });
 
   it("alarms on DLQ depth, function errors and throttles, to the notification topic", () => {
-    s.template.resourceCountIs("AWS::CloudWatch::Alarm", 8);
+    s.template.resourceCountIs("AWS::CloudWatch::Alarm", 4 + 2 * FUNCTIONS.length);
     s.template.hasResourceProperties("AWS::CloudWatch::Alarm", {
       MetricName: "ApproximateNumberOfMessagesVisible",
       Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [ids.dlq, "QueueName"] } }],
@@ -290,7 +249,7 @@ describe("Vigil construct, synthesized with the sample config", () => {
       s.template.resourcePropertiesCountIs(
         "AWS::CloudWatch::Alarm",
         { Namespace: "AWS/Lambda", MetricName: metric, AlarmActions: [{ Ref: ids.topic }] },
-        3,
+        FUNCTIONS.length,
       );
     }
     s.template.hasResourceProperties("AWS::SNS::Topic", {
@@ -298,16 +257,16 @@ describe("Vigil construct, synthesized with the sample config", () => {
     });
   });
 
-  it("keeps the functions' logs for the retention, encrypted with the key", () => {
+  it("keeps the functions' logs and the approvals API's access logs for the retention, encrypted with the key", () => {
     s.template.resourcePropertiesCountIs(
       "AWS::Logs::LogGroup",
       { RetentionInDays: 365, KmsKeyId: { "Fn::GetAtt": [ids.key, "Arn"] } },
-      3,
+      FUNCTIONS.length + 1,
     );
   });
 
   it("bundles each function under 1 MB with the validated config and the small Amazon ranges", () => {
-    for (const fn of ["VigilEvaluate", "VigilIngest", "VigilExecute"]) {
+    for (const fn of FUNCTIONS.map((id) => `Vigil${id}`)) {
       const dir = assetDirOf(s, fn);
       expect(sizeOf(dir), fn).toBeLessThan(1024 * 1024);
       expect(JSON.parse(readFileSync(join(dir, BUNDLED.configFile), "utf8"))).toEqual(
@@ -343,13 +302,13 @@ describe("Vigil construct, synthesized with the sample config", () => {
     });
   });
 
-  it("lets the evaluate and ingest functions only read and conditionally put on the table", () => {
+  it("lets the evaluate and ingest functions do on the table exactly what their adapters declare", () => {
     for (const role of ["VigilEvaluateRole", "VigilIngestRole"]) {
       const statements = statementsOf(s.resources, role);
       const onTable = statements.filter((st) => JSON.stringify(st.Resource).includes(ids.table));
-      expect(onTable.flatMap((st) => st.Action).sort(), role).toEqual([...EVENT_STATE_ACTIONS].sort());
+      expect(onTable.flatMap((st) => st.Action).sort(), role).toEqual([...TABLE_ACTIONS.intake]);
       const dynamo = statements.flatMap((st) => st.Action).filter((a) => a.startsWith("dynamodb:"));
-      expect(dynamo.sort(), role).toEqual([...EVENT_STATE_ACTIONS].sort());
+      expect(dynamo.sort(), role).toEqual([...TABLE_ACTIONS.intake]);
       const kms = statements.flatMap((st) => st.Action).filter((a) => a.startsWith("kms:"));
       expect(
         kms.some((a) => a.includes("*")),
@@ -366,9 +325,7 @@ describe("Vigil construct, synthesized with the sample config", () => {
     const others = statements.filter((st) => st.Effect === "Allow" && !st.Sid?.startsWith("PlaybookSteps"));
     const otherActions = others.flatMap((st) => st.Action);
     expect(otherActions.filter((a) => /^(iam|secretsmanager|sns):/.test(a))).toEqual([]);
-    expect(otherActions.filter((a) => a.startsWith("dynamodb:")).sort()).toEqual(
-      [...PLAYBOOK_RUN_ACTIONS].sort(),
-    );
+    expect(otherActions.filter((a) => a.startsWith("dynamodb:")).sort()).toEqual([...TABLE_ACTIONS.execute]);
     // Each step statement is scoped to the account's resources of its service.
     const iamSteps = steps.find((st) => st.Sid === "PlaybookStepsIam");
     expect(JSON.stringify(iamSteps?.Resource)).toContain(":user/*");
@@ -386,6 +343,16 @@ describe("Vigil construct, synthesized with the sample config", () => {
     for (const role of ["VigilEvaluateRole", "VigilIngestRole", "VigilExecuteRole"]) {
       expect(resources).toContain(logicalIdOf(s.resources, "AWS::IAM::Role", role));
     }
+  });
+
+  it("serves this account only without an organization: no central bus, no member role to assume", () => {
+    s.template.resourceCountIs("AWS::Events::EventBus", 0);
+    const actions = statementsOf(s.resources, "VigilExecuteRole").flatMap((st) => st.Action);
+    expect(actions.filter((a) => a.startsWith("sts:"))).toEqual([]);
+    expect(Object.keys((s.template.toJSON() as { Outputs: object }).Outputs).sort()).toEqual([
+      "ApprovalsApiUrl",
+      "RecordsBucketName",
+    ]);
   });
 
   it("passes cdk-nag's AwsSolutions checks: every finding is acknowledged with a reason", () => {
@@ -417,7 +384,8 @@ describe("Vigil construct, with an existing trail bucket and enforce mode", () =
 
   it("subscribes to the given bucket instead of creating a trail, and may decrypt its files", () => {
     other.template.resourceCountIs("AWS::CloudTrail::Trail", 0);
-    other.template.resourceCountIs("AWS::S3::Bucket", 1);
+    // the given bucket, and vigil's records and access logs buckets
+    other.template.resourceCountIs("AWS::S3::Bucket", 3);
     other.template.hasResourceProperties("AWS::Lambda::Function", {
       Environment: { Variables: { [ENV.mode]: "enforce" } },
     });
@@ -435,36 +403,29 @@ describe("Vigil construct, with an existing trail bucket and enforce mode", () =
 });
 
 function synthWithBucket(): Synthesized {
-  const app = new App();
-  const stack = new Stack(app, "VigilStack");
-  const bucket = new s3.Bucket(stack, "OrgTrailBucket", {
-    enforceSSL: true,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+  return synthStack("VigilStack", (app) => {
+    const stack = new Stack(app, "VigilStack");
+    const bucket = new s3.Bucket(stack, "OrgTrailBucket", {
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    });
+    Validations.of(bucket).acknowledge({
+      id: "AwsSolutions-S1",
+      reason: "Stands for the organisation's trail bucket in this test.",
+    });
+    new Vigil(stack, "Vigil", {
+      mode: "enforce",
+      recordRetentionDays: 90,
+      notificationEmails: ["oncall@example.com"],
+      trailBucket: bucket,
+      trailEncryptionKey: kms.Key.fromKeyArn(
+        stack,
+        "TrailKey",
+        "arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+      ),
+    });
+    return stack;
   });
-  Validations.of(bucket).acknowledge({
-    id: "AwsSolutions-S1",
-    reason: "Stands for the organisation's trail bucket in this test.",
-  });
-  new Vigil(stack, "Vigil", {
-    mode: "enforce",
-    recordRetentionDays: 90,
-    notificationEmails: ["oncall@example.com"],
-    trailBucket: bucket,
-    trailEncryptionKey: kms.Key.fromKeyArn(
-      stack,
-      "TrailKey",
-      "arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-    ),
-  });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  const assembly = app.synth();
-  const json = assembly.getStackByName("VigilStack").template as { Resources: Resources };
-  return {
-    app,
-    template: Template.fromJSON(json),
-    resources: json.Resources,
-    assemblyDir: assembly.directory,
-  };
 }
 
 describe("Vigil props validation", () => {

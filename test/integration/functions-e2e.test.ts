@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateQueueCommand } from "@aws-sdk/client-sqs";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { ENV } from "../../functions/common/function-config.ts";
 import { notificationKey } from "../../functions/ingest/ingest-handler.ts";
@@ -17,8 +18,8 @@ import {
   trailFile,
 } from "../functions/support.ts";
 import { createVigilTable, dynamoClient } from "./support/dynamodb.ts";
-import { motoEndpoint, TEST_CREDENTIALS, TEST_REGION } from "./support/moto.ts";
-import { unique } from "./support/seed.ts";
+import { awsClients, motoEndpoint, TEST_CREDENTIALS, TEST_REGION } from "./support/moto.ts";
+import { seedTopic, unique } from "./support/seed.ts";
 
 const KEY = "AKIAIOSFODNN7CIKEY01";
 const STOP_LOGGING_ID = "9c1e7a52-3b4d-4f6e-8a9b-0c1d2e3f4a5b";
@@ -32,9 +33,20 @@ describe("functions end to end (moto)", () => {
   let dir: string;
   let tableName: string;
   let written: string[];
-  beforeAll(() => {
+  let topicArn: string;
+  let queueUrl: string;
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "vigil-e2e-"));
     writeFileSync(join(dir, "vigil.config.json"), JSON.stringify(TEST_CONFIG));
+    const clients = awsClients();
+    topicArn = await seedTopic(clients.sns);
+    const queue = await clients.sqs.send(
+      new CreateQueueCommand({
+        QueueName: `${unique("vigil-actions")}.fifo`,
+        Attributes: { FifoQueue: "true" },
+      }),
+    );
+    queueUrl = queue.QueueUrl!;
   });
   beforeEach(async () => {
     tableName = await createVigilTable();
@@ -52,6 +64,8 @@ describe("functions end to end (moto)", () => {
     vi.stubEnv(ENV.configFile, join(dir, "vigil.config.json"));
     vi.stubEnv(ENV.rangesDir, asnPackage().dir);
     vi.stubEnv(ENV.tableName, tableName);
+    vi.stubEnv(ENV.topicArn, topicArn);
+    vi.stubEnv(ENV.actionsQueueUrl, queueUrl);
     vi.stubEnv("AWS_ENDPOINT_URL", motoEndpoint());
     vi.stubEnv("AWS_REGION", TEST_REGION);
     vi.stubEnv("AWS_ACCESS_KEY_ID", TEST_CREDENTIALS.accessKeyId);

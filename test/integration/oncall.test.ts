@@ -10,6 +10,7 @@ import type { CliIo } from "../../shared/cli/command.ts";
 import { approvalsCommand } from "../../shared/cli/commands/approvals.ts";
 import { exceptionsCommand } from "../../shared/cli/commands/exceptions.ts";
 import { newApprovalRequest } from "../../shared/domain/approvals/request.ts";
+import { collect } from "../../shared/domain/collect.ts";
 import { verifyChain } from "../../shared/domain/ledger/chain.ts";
 import { planPlaybook } from "../../shared/domain/playbooks/catalog.ts";
 import { runPlaybook } from "../../shared/domain/playbooks/executor.ts";
@@ -41,10 +42,10 @@ function ioAt(cwd: string, now: number): CliIo {
   };
 }
 
-function records(store: string) {
+async function records(store: string) {
   const ledger = new SqliteLedger(store);
-  const all = [...ledger.read()];
-  const verdict = verifyChain(ledger.stored());
+  const all = await collect(ledger.read());
+  const verdict = await verifyChain(() => ledger.stored());
   ledger.close();
   return { all, intact: verdict.intact };
 }
@@ -57,7 +58,7 @@ describe("vigil approvals approve against moto", () => {
     const store = join(cwd, ".vigil/vigil.db");
     const credential = { kind: "access-key" as const, id: user.accessKeyId };
     const approvals = new SqliteApprovalStore(store);
-    approvals.open(
+    await approvals.open(
       newApprovalRequest(
         exposureOf({
           decision: "needs-approval",
@@ -90,7 +91,7 @@ describe("vigil approvals approve against moto", () => {
     expect(approved.stdout).toContain("request apr-1 approved by alice");
     expect(approved.stdout).toContain(`deactivate-access-key ${user.accessKeyId}: applied`);
     expect((await userState(iam, user.name)).keys).toEqual([[user.accessKeyId, "Inactive"]]);
-    const { all, intact } = records(store);
+    const { all, intact } = await records(store);
     expect(all.map((r) => [r.action, r.actor.id])).toEqual([
       ["approval-decided", "alice"],
       ["playbook-step", "vigil"],
@@ -172,7 +173,7 @@ describe("vigil exceptions lift-quarantine and sweep against moto", () => {
     );
 
     expect((await sweep(liftAt + HOUR + 1000)).stdout).toBe("nothing was due\n");
-    const { all, intact } = records(store);
+    const { all, intact } = await records(store);
     expect(all.map((r) => r.action)).toEqual([
       "quarantine-lifted",
       "exception-expired",

@@ -119,7 +119,7 @@ export async function seedConsoleStore(path: string): Promise<void> {
   );
   store.close();
   const ledger = new SqliteLedger(path);
-  ledger.append([
+  await ledger.append([
     ledgerEntry({
       at: SEEDED_AT - 30_000,
       actor: { kind: "vigil", id: "vigil" },

@@ -7,10 +7,12 @@ import { sealRecord } from "../../shared/domain/ledger/chain.ts";
 import { type LedgerQuery, matchesQuery } from "../../shared/domain/ledger/query.ts";
 import type { LedgerEntry, LedgerRecord } from "../../shared/domain/ledger/record.ts";
 import { planPlaybook } from "../../shared/domain/playbooks/catalog.ts";
+import type { PlaybookRequest } from "../../shared/domain/playbooks/executor.ts";
 import type { ApprovalStore } from "../../shared/ports/approval-store.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
 import type { ExceptionStore } from "../../shared/ports/exception-store.ts";
 import type { LedgerStore } from "../../shared/ports/ledger-store.ts";
+import type { PlaybookDispatch } from "../../shared/ports/playbook-dispatch.ts";
 import type { StoredExposures } from "../../shared/ports/stored-exposures.ts";
 
 /** A clock a test moves by hand: `set`, `advance` (ms). */
@@ -32,21 +34,21 @@ export class TestClock implements Clock {
 /** An in-memory LedgerStore: the port's contract without SQLite. */
 export class MemoryLedger implements LedgerStore {
   readonly records: LedgerRecord[] = [];
-  append(entries: readonly LedgerEntry[]): readonly LedgerRecord[] {
+  async append(entries: readonly LedgerEntry[]): Promise<readonly LedgerRecord[]> {
     return entries.map((e) => {
       const record = sealRecord(e, this.records.at(-1));
       this.records.push(record);
       return record;
     });
   }
-  read(query: LedgerQuery = {}): Iterable<LedgerRecord> {
-    return this.records.filter((r) => matchesQuery(r, query));
+  async *read(query: LedgerQuery = {}): AsyncIterable<LedgerRecord> {
+    for (const r of this.records) if (matchesQuery(r, query)) yield r;
   }
-  count(query: LedgerQuery = {}): number {
-    return [...this.read(query)].length;
+  async count(query: LedgerQuery = {}): Promise<number> {
+    return this.records.filter((r) => matchesQuery(r, query)).length;
   }
-  stored(): Iterable<unknown> {
-    return this.records;
+  async *stored(): AsyncIterable<unknown> {
+    yield* this.records;
   }
   close(): void {}
   /** The actions recorded, in order. */
@@ -58,7 +60,7 @@ export class MemoryLedger implements LedgerStore {
 /** An in-memory ApprovalStore with the SQLite store's semantics (copies, one open request per key). */
 export class MemoryApprovalStore implements ApprovalStore {
   readonly requests = new Map<string, ApprovalRequest>();
-  open(request: ApprovalRequest, at: number) {
+  async open(request: ApprovalRequest, at: number) {
     const open = [...this.requests.values()].find(
       (r) => r.key === request.key && r.status === "pending" && r.expiresAt > at,
     );
@@ -66,14 +68,14 @@ export class MemoryApprovalStore implements ApprovalStore {
     this.requests.set(request.id, structuredClone(request));
     return { request: structuredClone(request), created: true };
   }
-  get(id: string) {
+  async get(id: string) {
     const request = this.requests.get(id);
     return request === undefined ? undefined : structuredClone(request);
   }
-  list() {
+  async list() {
     return [...this.requests.values()].reverse().map((r) => structuredClone(r));
   }
-  update<R>(id: string, change: (current: ApprovalRequest) => { next?: ApprovalRequest; result: R }) {
+  async update<R>(id: string, change: (current: ApprovalRequest) => { next?: ApprovalRequest; result: R }) {
     const current = this.requests.get(id);
     if (current === undefined) return undefined;
     const { next, result } = change(structuredClone(current));
@@ -85,23 +87,21 @@ export class MemoryApprovalStore implements ApprovalStore {
 /** An in-memory ExceptionStore with the SQLite store's semantics. */
 export class MemoryExceptionStore implements ExceptionStore {
   readonly exceptions = new Map<string, BreakGlassException>();
-  activeAt(at: number) {
-    return [...this.exceptions.values()]
-      .filter((e) => e.grantedAt <= at && endOf(e) > at)
-      .map((e) => structuredClone(e));
+  async activeAt(at: number) {
+    return [...this.exceptions.values()].filter((e) => endOf(e) > at).map((e) => structuredClone(e));
   }
-  insert(exception: BreakGlassException) {
+  async insert(exception: BreakGlassException) {
     if (this.exceptions.has(exception.id)) throw new Error(`duplicate exception id ${exception.id}`);
     this.exceptions.set(exception.id, structuredClone(exception));
   }
-  get(id: string) {
+  async get(id: string) {
     const e = this.exceptions.get(id);
     return e === undefined ? undefined : structuredClone(e);
   }
-  list() {
+  async list() {
     return [...this.exceptions.values()].reverse().map((e) => structuredClone(e));
   }
-  update(id: string, change: (current: BreakGlassException) => BreakGlassException | undefined) {
+  async update(id: string, change: (current: BreakGlassException) => BreakGlassException | undefined) {
     const before = this.exceptions.get(id);
     if (before === undefined) return undefined;
     const after = change(structuredClone(before));
@@ -118,12 +118,12 @@ export class MemoryStoredExposures implements StoredExposures {
     for (const e of exposures)
       this.exposures.set(`${e.credential.kind}:${e.credential.id}`, structuredClone(e));
   }
-  suppressed() {
+  async suppressed() {
     return [...this.exposures.values()]
       .filter((e) => e.decision === "suppressed-by-exception")
       .map((e) => structuredClone(e));
   }
-  replace(previous: Exposure, next: Exposure) {
+  async replace(previous: Exposure, next: Exposure) {
     const key = `${previous.credential.kind}:${previous.credential.id}`;
     const current = this.exposures.get(key);
     if (current === undefined || canonicalJson(current) !== canonicalJson(previous)) return false;
@@ -166,4 +166,12 @@ export function exposureOf(
     playbook: planPlaybook(playbookId, { credential, principalArn: principal, at }),
     ...fields,
   };
+}
+
+/** A PlaybookDispatch that records what it was handed, in order, instead of queueing it. */
+export class MemoryPlaybookDispatch implements PlaybookDispatch {
+  readonly calls: Array<{ readonly request: PlaybookRequest; readonly dedupeKey: string }> = [];
+  async dispatch(request: PlaybookRequest, dedupeKey: string): Promise<void> {
+    this.calls.push({ request: structuredClone(request), dedupeKey });
+  }
 }

@@ -17,6 +17,7 @@ import { CONSOLE_CSS } from "../../console/style.ts";
 import type { ApprovalRequest } from "../../domain/approvals/request.ts";
 import type { Vote } from "../../domain/approvals/verdict.ts";
 import type { VoteResult } from "../../domain/approvals/vote.ts";
+import { collect } from "../../domain/collect.ts";
 import { VigilError } from "../../domain/errors.ts";
 import type { BreakGlassException, ExceptionScope } from "../../domain/exceptions/exception.ts";
 import { credentialScope, type GrantRequest } from "../../domain/exceptions/grant.ts";
@@ -31,7 +32,7 @@ import { consoleCookie, cookieOf, FormError, readForm, seeOther, send } from "./
 
 /** The approval requests as the console lists and decides them (decideApproval, bound to its ports). */
 export interface ConsoleApprovals {
-  list(): readonly ApprovalRequest[];
+  list(): Promise<readonly ApprovalRequest[]>;
   decide(id: string, vote: Vote): Promise<VoteResult>;
   /** Why approving cannot run a playbook in this console (no executor), if it cannot. */
   readonly cannotRun?: string;
@@ -39,9 +40,9 @@ export interface ConsoleApprovals {
 
 /** The break-glass exceptions as the console lists, grants and revokes them (bound use cases). */
 export interface ConsoleExceptions {
-  list(): readonly BreakGlassException[];
-  grant(request: GrantRequest): BreakGlassException;
-  revoke(id: string, request: { readonly by: string; readonly reason: string }): BreakGlassException;
+  list(): Promise<readonly BreakGlassException[]>;
+  grant(request: GrantRequest): Promise<BreakGlassException>;
+  revoke(id: string, request: { readonly by: string; readonly reason: string }): Promise<BreakGlassException>;
   /** The longest exception the configuration allows, in hours. */
   readonly maxHours: number;
 }
@@ -111,6 +112,7 @@ function problem(r: ConsoleRequest, deps: ConsoleDeps, status: number, title: st
 
 const OK_TEXT: Readonly<Record<string, (id: string) => string>> = {
   approved: (id) => `Request ${id} approved: its playbook ran; see Quarantines & runs and Records.`,
+  queued: (id) => `Request ${id} approved: its playbook was queued to run; see Records.`,
   "awaiting-second": (id) =>
     `Your approval of request ${id} is recorded; a second, different approver is needed.`,
   denied: (id) => `Request ${id} denied: nothing runs.`,
@@ -124,15 +126,15 @@ function okNotice(url: URL): Notice | undefined {
   return text === undefined ? undefined : { kind: "ok", text: text(url.searchParams.get("id") ?? "") };
 }
 
-function approvalsView(
+async function approvalsView(
   r: ConsoleRequest,
   deps: ConsoleDeps,
   approvals: ConsoleApprovals,
   status: number,
   notice: Notice | undefined,
-): void {
+): Promise<void> {
   const body = approvalsPage({
-    requests: approvals.list(),
+    requests: await approvals.list(),
     now: deps.clock.now(),
     csrf: r.csrf,
     operator: deps.operator,
@@ -145,15 +147,15 @@ function approvalsView(
   });
 }
 
-function exceptionsView(
+async function exceptionsView(
   r: ConsoleRequest,
   deps: ConsoleDeps,
   exceptions: ConsoleExceptions,
   status: number,
   notice: Notice | undefined,
-): void {
+): Promise<void> {
   const body = exceptionsPage({
-    exceptions: exceptions.list(),
+    exceptions: await exceptions.list(),
     now: deps.clock.now(),
     csrf: r.csrf,
     operator: deps.operator,
@@ -176,11 +178,11 @@ async function decideRoute(r: ConsoleRequest, form: URLSearchParams, deps: Conso
   const verdict = form.get("verdict");
   const reason = (form.get("reason") ?? "").trim();
   if (verdict !== "approve" && verdict !== "deny") {
-    approvalsView(r, deps, approvals, 400, refused(`choose Approve or Deny for request ${id}`));
+    await approvalsView(r, deps, approvals, 400, refused(`choose Approve or Deny for request ${id}`));
     return;
   }
   if (reason === "") {
-    approvalsView(
+    await approvalsView(
       r,
       deps,
       approvals,
@@ -192,15 +194,22 @@ async function decideRoute(r: ConsoleRequest, form: URLSearchParams, deps: Conso
     return;
   }
   if (verdict === "approve" && approvals.cannotRun !== undefined) {
-    approvalsView(r, deps, approvals, 409, refused(`request ${id} was not approved: ${approvals.cannotRun}`));
+    await approvalsView(
+      r,
+      deps,
+      approvals,
+      409,
+      refused(`request ${id} was not approved: ${approvals.cannotRun}`),
+    );
     return;
   }
   try {
     const result = await approvals.decide(id, { verdict, by: deps.operator, reason });
-    seeOther(r.res, `/approvals?${new URLSearchParams({ ok: result.outcome, id })}`);
+    const ok = result.dispatched === true ? "queued" : result.outcome;
+    seeOther(r.res, `/approvals?${new URLSearchParams({ ok, id })}`);
   } catch (error) {
     if (!(error instanceof VigilError)) throw error;
-    approvalsView(r, deps, approvals, 409, refused(error.message));
+    await approvalsView(r, deps, approvals, 409, refused(error.message));
   }
 }
 
@@ -220,7 +229,7 @@ async function grantRoute(r: ConsoleRequest, form: URLSearchParams, deps: Consol
       .split(",")
       .map((p) => p.trim())
       .filter((p) => p !== "");
-    const granted = exceptions.grant({
+    const granted = await exceptions.grant({
       scope,
       playbooks,
       hours: Number(form.get("hours") ?? ""),
@@ -230,7 +239,7 @@ async function grantRoute(r: ConsoleRequest, form: URLSearchParams, deps: Consol
     seeOther(r.res, `/exceptions?${new URLSearchParams({ ok: "granted", id: granted.id })}`);
   } catch (error) {
     if (!(error instanceof VigilError)) throw error;
-    exceptionsView(r, deps, exceptions, 400, refused(`not granted: ${error.message}`));
+    await exceptionsView(r, deps, exceptions, 400, refused(`not granted: ${error.message}`));
   }
 }
 
@@ -239,11 +248,11 @@ async function revokeRoute(r: ConsoleRequest, form: URLSearchParams, deps: Conso
   const exceptions = deps.exceptions!;
   const id = form.get("id") ?? "";
   try {
-    exceptions.revoke(id, { by: deps.operator, reason: form.get("reason") ?? "" });
+    await exceptions.revoke(id, { by: deps.operator, reason: form.get("reason") ?? "" });
     seeOther(r.res, `/exceptions?${new URLSearchParams({ ok: "revoked", id })}`);
   } catch (error) {
     if (!(error instanceof VigilError)) throw error;
-    exceptionsView(r, deps, exceptions, 409, refused(`not revoked: ${error.message}`));
+    await exceptionsView(r, deps, exceptions, 409, refused(`not revoked: ${error.message}`));
   }
 }
 
@@ -264,11 +273,11 @@ async function getRoute(r: ConsoleRequest, deps: ConsoleDeps): Promise<void> {
     return;
   }
   if (path === "/approvals" && deps.approvals !== undefined) {
-    approvalsView(r, deps, deps.approvals, 200, okNotice(r.url));
+    await approvalsView(r, deps, deps.approvals, 200, okNotice(r.url));
     return;
   }
   if (path === "/exceptions" && deps.exceptions !== undefined) {
-    exceptionsView(r, deps, deps.exceptions, 200, okNotice(r.url));
+    await exceptionsView(r, deps, deps.exceptions, 200, okNotice(r.url));
     return;
   }
   if (path === "/quarantines") {
@@ -283,8 +292,8 @@ async function getRoute(r: ConsoleRequest, deps: ConsoleDeps): Promise<void> {
   if (path === "/records") {
     const { filter, query, error } = parseRecordsFilter(r.url.searchParams);
     const body = recordsPage({
-      records: [...deps.ledger.read(query)],
-      verdict: verifyChain(deps.ledger.stored()),
+      records: await collect(deps.ledger.read(query)),
+      verdict: await verifyChain(() => deps.ledger.stored()),
       filter,
     });
     page(r, deps, 200, {
@@ -312,7 +321,7 @@ async function getRoute(r: ConsoleRequest, deps: ConsoleDeps): Promise<void> {
       problem(r, deps, 400, "Bad export filter", error.replace(" Showing every record.", ""));
       return;
     }
-    const records = [...deps.ledger.read(query)];
+    const records = await collect(deps.ledger.read(query));
     const now = deps.clock.now();
     const kind = format as ExportFormat;
     const text =
@@ -324,7 +333,7 @@ async function getRoute(r: ConsoleRequest, deps: ConsoleDeps): Promise<void> {
               from: query.from,
               to: query.to,
               generatedAt: now,
-              chain: verifyChain(deps.ledger.stored()),
+              chain: await verifyChain(() => deps.ledger.stored()),
             });
     const stamp = new Date(now).toISOString().slice(0, 10);
     send(r.res, 200, text, {

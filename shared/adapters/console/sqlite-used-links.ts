@@ -34,7 +34,7 @@ export class SqliteUsedLinks implements UsedLinks {
     this.#forget = this.#db.prepare("DELETE FROM used_links WHERE expires_at < ?");
   }
 
-  consume(id: string, expiresAt: number): boolean {
+  async consume(id: string, expiresAt: number): Promise<boolean> {
     return this.#db.transaction(() => {
       const first = this.#insert.run(id, expiresAt).changes === 1;
       // A link expiring before this one's expiry minus the longest lifetime can no longer be presented.

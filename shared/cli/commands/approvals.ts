@@ -86,11 +86,13 @@ function details(request: ApprovalRequest, now: number): string {
   return `${lines.join("\n")}\n`;
 }
 
-function list(values: OptionValues, io: CliIo): number {
+async function list(values: OptionValues, io: CliIo): Promise<number> {
   const store = new SqliteApprovalStore(existingStore(values, io));
   try {
     const now = io.clock.now();
-    const requests = store.list().filter((r) => values.all === true || statusAt(r, now) === "pending");
+    const requests = (await store.list()).filter(
+      (r) => values.all === true || statusAt(r, now) === "pending",
+    );
     if (values.json === true) {
       io.stdout.write(
         `${JSON.stringify(
@@ -110,10 +112,10 @@ function list(values: OptionValues, io: CliIo): number {
   }
 }
 
-function show(id: string, values: OptionValues, io: CliIo): number {
+async function show(id: string, values: OptionValues, io: CliIo): Promise<number> {
   const store = new SqliteApprovalStore(existingStore(values, io));
   try {
-    const request = store.get(id);
+    const request = await store.get(id);
     if (request === undefined) {
       throw new ApprovalNotFoundError(
         `no approval request ${JSON.stringify(id)} in the store; 'vigil approvals list --all' shows the ids (check --store)`,

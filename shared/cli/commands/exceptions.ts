@@ -84,7 +84,7 @@ function describe(e: BreakGlassException, now: number): string {
   return `${e.id}  ${status.padEnd(7)}  ${safe(scopeText(e.scope))}  (${scope})\n        granted by ${safe(e.grantedBy)} at ${iso(e.grantedAt)} until ${iso(e.expiresAt)}${ended}: ${safe(e.reason)}${lift}`;
 }
 
-function grant(values: OptionValues, io: CliIo): number {
+async function grant(values: OptionValues, io: CliIo): Promise<number> {
   const scope = scopeOf(values);
   const hours = hoursOption(values, "exceptions grant");
   const reason = requiredOption(
@@ -99,7 +99,7 @@ function grant(values: OptionValues, io: CliIo): number {
   const exceptions = new SqliteExceptionStore(path);
   const ledger = new SqliteLedger(path);
   try {
-    const granted = grantException(
+    const granted = await grantException(
       {
         scope,
         playbooks: listOption(values, "playbooks"),
@@ -120,18 +120,16 @@ function grant(values: OptionValues, io: CliIo): number {
   }
 }
 
-function list(values: OptionValues, io: CliIo): number {
+async function list(values: OptionValues, io: CliIo): Promise<number> {
   const exceptions = new SqliteExceptionStore(existingStore(values, io));
   try {
     const now = io.clock.now();
-    const shown = exceptions
-      .list()
-      .filter(
-        (e) =>
-          values.all === true ||
-          statusAt(e, now) === "active" ||
-          (e.lift !== undefined && e.lift.reapplied === undefined),
-      );
+    const shown = (await exceptions.list()).filter(
+      (e) =>
+        values.all === true ||
+        statusAt(e, now) === "active" ||
+        (e.lift !== undefined && e.lift.reapplied === undefined),
+    );
     if (values.json === true) {
       io.stdout.write(
         `${JSON.stringify(
@@ -151,7 +149,7 @@ function list(values: OptionValues, io: CliIo): number {
   }
 }
 
-function revoke(id: string, values: OptionValues, io: CliIo): number {
+async function revoke(id: string, values: OptionValues, io: CliIo): Promise<number> {
   const by = requiredOption(values, "by", "exceptions revoke", "NAME: who revokes it, for the records");
   const reason = requiredOption(
     values,
@@ -163,7 +161,7 @@ function revoke(id: string, values: OptionValues, io: CliIo): number {
   const exceptions = new SqliteExceptionStore(path);
   const ledger = new SqliteLedger(path);
   try {
-    const revoked = revokeException(id, { by, reason }, { exceptions, ledger, clock: io.clock });
+    const revoked = await revokeException(id, { by, reason }, { exceptions, ledger, clock: io.clock });
     const then =
       revoked.lift === undefined
         ? "decisions from now on are no longer suppressed; 'vigil exceptions sweep' decides again what it suppressed"

@@ -49,7 +49,7 @@ export const killSwitchCommand: Command = {
       else await store.setKillSwitch(undefined);
       const ledger = new SqliteLedger(path);
       try {
-        ledger.append([
+        await ledger.append([
           ledgerEntry({
             at,
             actor: { kind: "human", id: by },

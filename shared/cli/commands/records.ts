@@ -2,6 +2,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { SqliteLedger } from "../../adapters/sqlite-ledger.ts";
 import { StoreError } from "../../adapters/sqlite-store.ts";
+import { collect } from "../../domain/collect.ts";
 import { VigilError } from "../../domain/errors.ts";
 import { auditReport } from "../../domain/ledger/audit-report.ts";
 import { verifyChain } from "../../domain/ledger/chain.ts";
@@ -74,8 +75,8 @@ function openLedger(values: OptionValues, io: CliIo): SqliteLedger {
   return new SqliteLedger(path);
 }
 
-function list(ledger: SqliteLedger, values: OptionValues, io: CliIo): number {
-  const records = [...ledger.read(queryOf(values))];
+async function list(ledger: SqliteLedger, values: OptionValues, io: CliIo): Promise<number> {
+  const records = await collect(ledger.read(queryOf(values)));
   if (values.json === true) {
     io.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
     return 0;
@@ -91,8 +92,8 @@ function list(ledger: SqliteLedger, values: OptionValues, io: CliIo): number {
   return 0;
 }
 
-function verify(ledger: SqliteLedger, io: CliIo): number {
-  const verdict = verifyChain(ledger.stored());
+async function verify(ledger: SqliteLedger, io: CliIo): Promise<number> {
+  const verdict = await verifyChain(() => ledger.stored());
   if (verdict.intact) {
     io.stdout.write(`ledger intact: ${verdict.count} records, head hash ${verdict.head}\n`);
     return 0;
@@ -104,7 +105,7 @@ function verify(ledger: SqliteLedger, io: CliIo): number {
   return 1;
 }
 
-function exportRecords(ledger: SqliteLedger, values: OptionValues, io: CliIo): number {
+async function exportRecords(ledger: SqliteLedger, values: OptionValues, io: CliIo): Promise<number> {
   const format = stringOption(values, "format");
   if (format === undefined || !(FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(
@@ -112,7 +113,7 @@ function exportRecords(ledger: SqliteLedger, values: OptionValues, io: CliIo): n
     );
   }
   const query = queryOf(values);
-  const records = [...ledger.read(query)];
+  const records = await collect(ledger.read(query));
   const text =
     format === "jsonl"
       ? toJsonLines(records)
@@ -122,7 +123,7 @@ function exportRecords(ledger: SqliteLedger, values: OptionValues, io: CliIo): n
             from: query.from,
             to: query.to,
             generatedAt: io.clock.now(),
-            chain: verifyChain(ledger.stored()),
+            chain: await verifyChain(() => ledger.stored()),
           });
   const out = stringOption(values, "out");
   if (out === undefined) {
@@ -191,9 +192,9 @@ vigil records export --format jsonl|csv|report [--from DATE] [--to DATE] [--subj
     if (name !== "verify") queryOf(values);
     const ledger = openLedger(values, io);
     try {
-      if (name === "list") return list(ledger, values, io);
-      if (name === "verify") return verify(ledger, io);
-      return exportRecords(ledger, values, io);
+      if (name === "list") return await list(ledger, values, io);
+      if (name === "verify") return await verify(ledger, io);
+      return await exportRecords(ledger, values, io);
     } finally {
       ledger.close();
     }

@@ -5,6 +5,7 @@ import { SqliteLedger } from "../../adapters/sqlite-ledger.ts";
 import { requestApprovals } from "../../domain/approvals/open.ts";
 import { DETECTIONS } from "../../domain/detections/registry.ts";
 import { usedEntries } from "../../domain/exceptions/records.ts";
+import { activeExceptionsSnapshot } from "../../domain/exceptions/snapshot.ts";
 import { recordRunDecisions } from "../../domain/ledger/decisions.ts";
 import { runPipeline } from "../../domain/pipeline/replay.ts";
 import { applyDecided, checkConsent } from "../apply.ts";
@@ -81,6 +82,12 @@ export const replayCommand: Command = {
     const approvals = values.memory === true ? undefined : new SqliteApprovalStore(storePath(values, io));
     const started = io.clock.now();
     try {
+      // The exceptions are loaded once, at the start of the run (the run's clock is the wall clock):
+      // each decision still keeps only those in force at its own clock reading, so one expiring during
+      // the run stops applying then; one granted or revoked by someone else while the run goes applies
+      // from the next run.
+      const active =
+        exceptions === undefined ? undefined : activeExceptionsSnapshot(await exceptions.activeAt(started));
       const result = await runPipeline(itemsOf(paths, io), paths, {
         config,
         detections: DETECTIONS,
@@ -89,11 +96,11 @@ export const replayCommand: Command = {
         store,
         privilege,
         onProgress: progressReporter(io, started),
-        exceptions,
+        exceptions: active,
       });
       if (ledger !== undefined) {
-        recordRunDecisions(result, { ledger, clock: io.clock });
-        ledger.append(usedEntries(result.exposures, io.clock.now()));
+        await recordRunDecisions(result, { ledger, clock: io.clock });
+        await ledger.append(usedEntries(result.exposures, io.clock.now()));
       }
       if (ledger !== undefined && approvals !== undefined) {
         await requestApprovals(result.exposures, {

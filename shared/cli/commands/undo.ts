@@ -61,7 +61,7 @@ export const undoCommand: Command = {
       const run = await undoRun(runId, deps);
       const ledger = new SqliteLedger(storePath(values, io));
       try {
-        ledger.append(
+        await ledger.append(
           undoStepEntries(run, { kind: "human", id: stringOption(values, "by") ?? io.env.USER ?? "cli" }),
         );
       } finally {

@@ -1,4 +1,4 @@
-import { type ApprovalDeps, requestNotification } from "./open.ts";
+import { type ApprovalDeps, announcement, requestNotification } from "./open.ts";
 import { expiredEntry, requestedEntry } from "./records.ts";
 import { type ApprovalRequest, markExpired, newApprovalRequest, statusAt } from "./request.ts";
 
@@ -26,7 +26,7 @@ function renewal(expired: ApprovalRequest, deps: ApprovalDeps, at: number): Appr
 /**
  * What follows a request that was just marked expired (by a vote that came too late, or by the sweep):
  * `approval-expired` is recorded, and per its policy it is sent again as a new request (`renotify`,
- * recorded as `approval-requested`) or escalated with a notification naming `escalateTo`. Nothing is
+ * recorded as `approval-requested`, announced with fresh signed links when `deps.links` is set) or escalated with a notification naming `escalateTo`. Nothing is
  * executed. Returns the expired request as stored, with the renewal's id when there is one.
  */
 export async function followUpExpired(
@@ -35,7 +35,7 @@ export async function followUpExpired(
 ): Promise<ApprovalRequest> {
   const at = deps.clock.now();
   if (expired.onExpiry === "escalate") {
-    deps.ledger.append([expiredEntry(expired, at)]);
+    await deps.ledger.append([expiredEntry(expired, at)]);
     const notice = requestNotification(expired, "ESCALATED, expired undecided");
     await deps.notifier.publish({
       subject: notice.subject,
@@ -43,15 +43,18 @@ export async function followUpExpired(
     });
     return expired;
   }
-  const opened = deps.approvals.open(renewal(expired, deps, at), at);
+  const opened = await deps.approvals.open(renewal(expired, deps, at), at);
   const stored =
-    deps.approvals.update(expired.id, (current) => {
+    (await deps.approvals.update(expired.id, (current) => {
       const next = { ...current, expired: { at: current.expiresAt, renewedAs: opened.request.id } };
       return { next, result: next };
-    }) ?? expired;
-  deps.ledger.append([expiredEntry(stored, at), ...(opened.created ? [requestedEntry(opened.request)] : [])]);
+    })) ?? expired;
+  await deps.ledger.append([
+    expiredEntry(stored, at),
+    ...(opened.created ? [requestedEntry(opened.request)] : []),
+  ]);
   await deps.notifier.publish(
-    requestNotification(opened.request, `approval still needed (${expired.id} expired)`),
+    announcement(opened.request, deps, `approval still needed (${expired.id} expired)`),
   );
   return stored;
 }
@@ -64,9 +67,9 @@ export async function followUpExpired(
 export async function sweepApprovals(deps: ApprovalDeps): Promise<ApprovalRequest[]> {
   const now = deps.clock.now();
   const expired: ApprovalRequest[] = [];
-  for (const request of deps.approvals.list()) {
+  for (const request of await deps.approvals.list()) {
     if (request.status !== "pending" || statusAt(request, now) !== "expired") continue;
-    const marked = deps.approvals.update(request.id, (current) => {
+    const marked = await deps.approvals.update(request.id, (current) => {
       if (current.status !== "pending" || statusAt(current, now) !== "expired") return { result: undefined };
       const next = markExpired(current);
       return { next, result: next };

@@ -1,9 +1,10 @@
 import type { ApprovalStore } from "../../ports/approval-store.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { LedgerStore } from "../../ports/ledger-store.ts";
-import type { Notifier } from "../../ports/notifier.ts";
+import type { Notification, Notifier } from "../../ports/notifier.ts";
 import type { ApprovalPolicy } from "../config/compile.ts";
 import type { Exposure } from "../finding.ts";
+import { issueApprovalLinks, linkLines } from "../signed-links/issue-links.ts";
 import { requestedEntry } from "./records.ts";
 import { type ApprovalRequest, newApprovalRequest } from "./request.ts";
 
@@ -15,6 +16,12 @@ export interface ApprovalDeps {
   readonly newId: () => string;
   readonly policy: ApprovalPolicy;
   readonly notifier: Notifier;
+  /**
+   * Signs approve and deny links into each request's notification, for the approvers named without
+   * wildcards (see issueApprovalLinks): the key that signs them and where the approvals API answers.
+   * Without it, notifications only say how to decide with the CLI or the API.
+   */
+  readonly links?: { readonly secret: Buffer; readonly baseUrl: string };
 }
 
 const iso = (at: number) => new Date(at).toISOString();
@@ -40,9 +47,26 @@ export function requestNotification(request: ApprovalRequest, lead = "approval n
 }
 
 /**
+ * The notification announcing an open request (see requestNotification), with its signed links when
+ * `deps.links` is set: one approve and one deny link per concrete approver, issued at the clock's now.
+ */
+export function announcement(
+  request: ApprovalRequest,
+  deps: Pick<ApprovalDeps, "policy" | "clock" | "links">,
+  lead?: string,
+): Notification {
+  const notice = requestNotification(request, lead);
+  if (deps.links === undefined) return notice;
+  const lines = linkLines(
+    issueApprovalLinks(request, { policy: deps.policy, ...deps.links, now: deps.clock.now() }),
+  );
+  return lines.length === 0 ? notice : { ...notice, message: [notice.message, "", ...lines].join("\n") };
+}
+
+/**
  * Opens an approval request for each `needs-approval` exposure, unless one is already open for the
  * same credential and playbook; records `approval-requested` and notifies the approvers for each new
- * one. Returns every exposure's open request, new or not.
+ * one (with signed links when `deps.links` is set, see announcement). Returns every exposure's open request, new or not.
  */
 export async function requestApprovals(
   exposures: readonly Exposure[],
@@ -52,10 +76,10 @@ export async function requestApprovals(
   for (const exposure of exposures) {
     if (exposure.decision !== "needs-approval" || exposure.playbook === null) continue;
     const at = deps.clock.now();
-    const result = deps.approvals.open(newApprovalRequest(exposure, deps.policy, at, deps.newId()), at);
+    const result = await deps.approvals.open(newApprovalRequest(exposure, deps.policy, at, deps.newId()), at);
     if (result.created) {
-      deps.ledger.append([requestedEntry(result.request)]);
-      await deps.notifier.publish(requestNotification(result.request));
+      await deps.ledger.append([requestedEntry(result.request)]);
+      await deps.notifier.publish(announcement(result.request, deps));
     }
     opened.push(result);
   }

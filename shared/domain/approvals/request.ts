@@ -1,8 +1,9 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { ApprovalPolicy } from "../config/compile.ts";
 import type { Exposure } from "../finding.ts";
 import { PLAYBOOKS } from "../playbooks/catalog.ts";
 import { CREDENTIAL_KINDS, SEVERITIES, SIGNAL_IDS, STEP_IDS } from "../vocabulary.ts";
+import { approversFor } from "./approvers.ts";
 
 /**
  * An approval request: a `needs-approval` decision waiting for a person. It carries everything an
@@ -63,7 +64,7 @@ export const ApprovalRequestSchema = z
         notes: z.array(z.string()),
       })
       .strict(),
-    /** Names or `*` patterns of who may decide, copied from the policy when the request was made. */
+    /** Names or `*` patterns of who may decide, copied from its playbook's approvers (see approversFor) when the request was made. */
     approvers: z.array(z.string().min(1)).min(1),
     /** 2 for a playbook under the two-person rule, else 1. */
     requiredApprovals: z.number().int().min(1).max(2),
@@ -123,7 +124,7 @@ export function newApprovalRequest(
       steps: playbook.steps.map((s) => ({ ...s, params: { ...s.params } })),
       notes: [...playbook.notes],
     },
-    approvers: policy.approvers.map((p) => p.text),
+    approvers: approversFor(policy, playbook.id).map((p) => p.text),
     requiredApprovals: policy.twoPersonFor.has(playbook.id) ? 2 : 1,
     approvals: [],
     onExpiry: policy.onExpiry,

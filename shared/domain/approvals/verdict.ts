@@ -1,5 +1,5 @@
-import { ArnPattern } from "../config/arn-pattern.ts";
 import { show } from "../errors.ts";
+import { mayApprove } from "./approvers.ts";
 import { NotAllowedToDecideError } from "./errors.ts";
 import { type ApprovalRequest, markExpired } from "./request.ts";
 
@@ -25,9 +25,9 @@ export type VoteOutcome =
     }
   | { readonly kind: "closed"; readonly request: ApprovalRequest };
 
-/** True when `name` is among the request's approvers (names or `*` patterns). */
+/** True when `name` is among the request's approvers (names or `*` patterns; see mayApprove). */
 function mayDecide(request: ApprovalRequest, name: string): boolean {
-  return request.approvers.some((text) => new ArnPattern(text).matches(name));
+  return mayApprove(request.approvers, name);
 }
 
 /**
@@ -42,7 +42,7 @@ export function applyVote(request: ApprovalRequest, vote: Vote, at: number): Vot
   }
   if (!mayDecide(request, vote.by)) {
     throw new NotAllowedToDecideError(
-      `${show(vote.by)} may not decide request ${request.id}; its approvers are ${request.approvers.join(", ")} (approvals.approvers in the config)`,
+      `${show(vote.by)} may not decide request ${request.id}; its approvers are ${request.approvers.join(", ")} (approvals.playbooks.${request.playbook.id}.approvers, else approvals.approvers, in the config)`,
       { context: { id: request.id, by: vote.by } },
     );
   }

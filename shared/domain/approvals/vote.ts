@@ -1,9 +1,10 @@
-import type { ActiveExceptions } from "../../ports/active-exceptions.ts";
+import type { ExceptionStore } from "../../ports/exception-store.ts";
+import type { PlaybookDispatch } from "../../ports/playbook-dispatch.ts";
 import type { RunRecord } from "../../ports/playbook-run-store.ts";
 import { show } from "../errors.ts";
 import { coveringException } from "../exceptions/exception.ts";
-import { runStepEntries } from "../ledger/runs.ts";
-import { type ExecutorDeps, runPlaybook } from "../playbooks/executor.ts";
+import { dispatchedEntry, runStepEntries } from "../ledger/runs.ts";
+import { type ExecutorDeps, type PlaybookRequest, runPlaybook } from "../playbooks/executor.ts";
 import {
   AlreadyDecidedError,
   ApprovalExpiredError,
@@ -17,18 +18,29 @@ import { decidedEntry } from "./records.ts";
 import type { ApprovalRequest } from "./request.ts";
 import { applyVote, closedReason, type Vote } from "./verdict.ts";
 
-/** The ports a vote needs: the executor to run an approved playbook, and the exceptions in force. */
+/**
+ * The ports a vote needs: the executor that runs an approved playbook here, or the dispatch that
+ * queues it for the function that runs playbooks (one of them is required to approve; the executor
+ * wins when both are given), and the exceptions, read at the vote.
+ */
 export interface VoteDeps extends ApprovalDeps {
-  /** Runs the playbook of a request once it is approved; required to approve. */
+  /** Runs the playbook of a request once it is approved, in this process. */
   readonly executor?: ExecutorDeps;
-  readonly exceptions?: ActiveExceptions;
+  /** Queues the playbook of an approved request under `approval:<id>`; used when there is no executor. */
+  readonly dispatch?: PlaybookDispatch;
+  /** Where the exceptions in force at the vote are read; none: no exception refuses an approval. */
+  readonly exceptions?: Pick<ExceptionStore, "activeAt">;
 }
 
-/** What a vote did: the request as stored after it, and the run an approval started. */
+/**
+ * What a vote did: the request as stored after it, and the run an approval started here, or
+ * `dispatched` when the approval queued its playbook instead (the run happens elsewhere).
+ */
 export interface VoteResult {
   readonly outcome: "approved" | "awaiting-second" | "denied";
   readonly request: ApprovalRequest;
   readonly run?: RunRecord;
+  readonly dispatched?: true;
 }
 
 const iso = (at: number) => new Date(at).toISOString();
@@ -45,7 +57,8 @@ function checkText(value: string, what: string, fix: string): string {
  * vote at or after the expiry marks the request expired, follows it up and throws ApprovalExpiredError:
  * nothing runs. An approval is refused while a break-glass exception covers the request's subject.
  * The final approval runs the planned playbook through the executor (guards apply there) and records
- * each step. Every vote is recorded as `approval-decided`.
+ * each step, or, without an executor, hands it to the dispatch (deduplicated by the request id) and
+ * records `playbook-dispatched`. Every vote is recorded as `approval-decided`.
  */
 export async function decideApproval(id: string, vote: Vote, deps: VoteDeps): Promise<VoteResult> {
   const cast: Vote = {
@@ -53,7 +66,7 @@ export async function decideApproval(id: string, vote: Vote, deps: VoteDeps): Pr
     by: checkText(vote.by, "the approver's name", "say who decides"),
     reason: checkText(vote.reason, "the reason", `say why you ${vote.verdict} it`),
   };
-  const current = deps.approvals.get(id);
+  const current = await deps.approvals.get(id);
   if (current === undefined) {
     throw new ApprovalNotFoundError(
       `no approval request ${show(id)} in the store; 'vigil approvals list' shows the ids (check --store)`,
@@ -62,11 +75,13 @@ export async function decideApproval(id: string, vote: Vote, deps: VoteDeps): Pr
   }
   const now = deps.clock.now();
   if (cast.verdict === "approve") {
-    if (deps.executor === undefined) {
-      throw new ApprovalInputError(`approving request ${id} runs its playbook, but no executor was given`);
+    if (deps.executor === undefined && deps.dispatch === undefined) {
+      throw new ApprovalInputError(
+        `approving request ${id} runs its playbook, but neither an executor nor a dispatch was given`,
+      );
     }
     const exception = coveringException(
-      deps.exceptions?.activeAt(now) ?? [],
+      (await deps.exceptions?.activeAt(now)) ?? [],
       {
         principalArn: current.exposure.principal,
         credential: current.exposure.credential,
@@ -82,7 +97,7 @@ export async function decideApproval(id: string, vote: Vote, deps: VoteDeps): Pr
       );
     }
   }
-  const outcome = deps.approvals.update(id, (request) => {
+  const outcome = await deps.approvals.update(id, (request) => {
     const result = applyVote(request, cast, now);
     return { next: result.kind === "closed" ? undefined : result.request, result };
   });
@@ -114,23 +129,27 @@ export async function decideApproval(id: string, vote: Vote, deps: VoteDeps): Pr
   }
   const request = outcome.request;
   const verdict = outcome.kind === "denied" ? "denied" : "approved";
-  deps.ledger.append([decidedEntry(request, { by: cast.by, reason: cast.reason, at: now }, verdict)]);
+  await deps.ledger.append([decidedEntry(request, { by: cast.by, reason: cast.reason, at: now }, verdict)]);
   if (outcome.kind !== "approved") return { outcome: outcome.kind, request };
   const approvedBy = request.approvals.map((a) => `${a.by}: ${a.reason}`).join("; ");
-  const run = await runPlaybook(
-    {
-      playbook: request.playbook,
-      principalArn: request.exposure.principal,
-      credential: request.exposure.credential,
-      reason: `${request.why}; approved by ${approvedBy} (request ${request.id})`,
-    },
-    deps.executor!,
-  );
-  deps.ledger.append(runStepEntries(run));
+  const playbook: PlaybookRequest = {
+    playbook: request.playbook,
+    principalArn: request.exposure.principal,
+    credential: request.exposure.credential,
+    reason: `${request.why}; approved by ${approvedBy} (request ${request.id})`,
+  };
+  if (deps.executor === undefined) {
+    const dedupeKey = `approval:${request.id}`;
+    await deps.dispatch!.dispatch(playbook, dedupeKey);
+    await deps.ledger.append([dispatchedEntry(playbook, dedupeKey, deps.clock.now())]);
+    return { outcome: "approved", request, dispatched: true };
+  }
+  const run = await runPlaybook(playbook, deps.executor);
+  await deps.ledger.append(runStepEntries(run));
   const stored =
-    deps.approvals.update(id, (r) => {
+    (await deps.approvals.update(id, (r) => {
       const next = { ...r, runId: run.id };
       return { next, result: next };
-    }) ?? request;
+    })) ?? request;
   return { outcome: "approved", request: stored, run };
 }

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import type { PrivilegeLevel } from "../../ports/privilege-source.ts";
 import { show, VigilError } from "../errors.ts";
 import type { CredentialUse } from "../event.ts";
@@ -42,6 +42,11 @@ export interface SecretProfile {
 export interface ApprovalPolicy {
   /** Names or `*` patterns over names of the people who may approve. */
   readonly approvers: readonly ArnPattern[];
+  /**
+   * Per playbook id, who may approve its requests instead of `approvers` (`approvals.playbooks`);
+   * read it through `approversFor` (shared/domain/approvals/approvers.ts).
+   */
+  readonly playbookApprovers: ReadonlyMap<string, readonly ArnPattern[]>;
   /** How long a request stays open, in ms. */
   readonly ttlMs: number;
   /** Playbook ids that need two different approvers. */
@@ -142,6 +147,12 @@ export function compileConfig(input: unknown, source: string, playbookIds: reado
     vpcEndpoints,
     approvals: {
       approvers: file.approvals.approvers.map((t) => new ArnPattern(t)),
+      playbookApprovers: new Map(
+        Object.entries(file.approvals.playbooks).map(([id, p]) => [
+          id,
+          p.approvers.map((t) => new ArnPattern(t)),
+        ]),
+      ),
       ttlMs: file.approvals.ttlMinutes * 60_000,
       twoPersonFor: new Set(file.approvals.twoPersonFor),
       onExpiry: file.approvals.onExpiry,
@@ -183,6 +194,11 @@ function crossChecks(file: ConfigFile, playbookIds: readonly string[]): string[]
   for (const [i, id] of file.approvals.twoPersonFor.entries()) {
     if (!playbookIds.includes(id)) {
       problems.push(`approvals.twoPersonFor[${i}] ${show(id)} is unknown; ${known}`);
+    }
+  }
+  for (const id of Object.keys(file.approvals.playbooks)) {
+    if (!playbookIds.includes(id)) {
+      problems.push(`approvals.playbooks ${show(id)} is unknown; ${known}`);
     }
   }
   if (file.approvals.onExpiry === "escalate" && file.approvals.escalateTo === undefined) {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { PRIVILEGE_LEVELS } from "../../ports/privilege-source.ts";
 import { SEVERITIES, STEP_IDS } from "../vocabulary.ts";
 import { parseSource } from "./sources.ts";
@@ -119,14 +119,24 @@ export const policySchema = z
   })
   .strict();
 
+/** A list of approvers: names, IAM ARNs, or `*` patterns over either. */
+const approverList = z
+  .array(z.string().regex(/^\S+$/, "must be a name or a pattern such as alice or oncall-* (no spaces)"))
+  .min(1, 'lists nobody; name at least one approver, or "*" for anyone who gives a name');
+
+/** Who may approve the requests of one playbook, instead of `approvals.approvers`. */
+const playbookApprovalsSchema = z.object({ approvers: approverList }).strict();
+
 /** Who may approve a `needs-approval` playbook, how long a request stays open, what happens when it lapses. */
 export const approvalsSchema = z
   .object({
     /** Names (or `*` patterns over names) of the people who may approve; `*` alone: anyone who gives a name. */
-    approvers: z
-      .array(z.string().regex(/^\S+$/, "must be a name or a pattern such as alice or oncall-* (no spaces)"))
-      .min(1, 'lists nobody; name at least one approver, or "*" for anyone who gives a name')
-      .default(["*"]),
+    approvers: approverList.default(["*"]),
+    /**
+     * Per playbook id: who may approve its requests, in place of `approvers` (a playbook not listed
+     * falls back to `approvers`). Names, IAM ARNs (of callers of the deployed approvals API) or patterns.
+     */
+    playbooks: z.record(z.string(), playbookApprovalsSchema).default({}),
     ttlMinutes: z
       .number()
       .int("must be a whole number of minutes")
@@ -166,6 +176,7 @@ export const configSchema = z
       .default({}),
     approvals: approvalsSchema.default({
       approvers: ["*"],
+      playbooks: {},
       ttlMinutes: 60,
       twoPersonFor: [],
       onExpiry: "renotify",

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ArnPattern } from "../config/arn-pattern.ts";
 import type { CredentialRef } from "../event.ts";
 import type { LedgerEntry } from "../ledger/record.ts";
@@ -36,7 +36,10 @@ export const LiftSchema = z
     credential: z.string().min(1),
     /** What the quarantine step's undo reported when the lift removed it. */
     released: stepResult,
-    /** When the quarantine was put back, and by which run; absent until then. */
+    /**
+     * When the quarantine was put back, and by which run; absent until then. When the sweep queued it
+     * on a dispatch instead of running it, when it was queued and `runId` is the dedupe key.
+     */
     reapplied: z
       .object({ at: z.number(), runId: z.string().min(1) })
       .strict()

@@ -147,9 +147,9 @@ export function buildException(
  * playbooks, signals), stores it and records `exception-granted`. It applies to every decision made
  * from now until its expiry; a playbook run already executing is not stopped (undo it if needed).
  */
-export function grantException(request: GrantRequest, deps: GrantDeps): BreakGlassException {
+export async function grantException(request: GrantRequest, deps: GrantDeps): Promise<BreakGlassException> {
   const exception = buildException(request, deps.policy, deps.clock.now(), deps.newId());
-  deps.exceptions.insert(exception);
-  deps.ledger.append([grantedEntry(exception)]);
+  await deps.exceptions.insert(exception);
+  await deps.ledger.append([grantedEntry(exception)]);
   return exception;
 }

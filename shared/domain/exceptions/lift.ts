@@ -87,15 +87,13 @@ export async function liftQuarantine(request: LiftRequest, deps: LiftDeps): Prom
       `${show(request.principalArn)} is not an IAM user or role ARN; a quarantine is on a user or role, e.g. arn:aws:iam::111122223333:role/app`,
     );
   }
-  const earlier = deps.exceptions
-    .list()
-    .find(
-      (e) =>
-        e.lift !== undefined &&
-        e.scope.kind === "principal" &&
-        e.scope.arn === request.principalArn &&
-        (isActive(e, now) || e.lift.reapplied === undefined),
-    );
+  const earlier = (await deps.exceptions.list()).find(
+    (e) =>
+      e.lift !== undefined &&
+      e.scope.kind === "principal" &&
+      e.scope.arn === request.principalArn &&
+      (isActive(e, now) || e.lift.reapplied === undefined),
+  );
   if (earlier !== undefined) {
     throw new LiftError(
       isActive(earlier, now)
@@ -157,7 +155,7 @@ export async function liftQuarantine(request: LiftRequest, deps: LiftDeps): Prom
       released: JSON.parse(JSON.stringify(released)),
     },
   };
-  deps.exceptions.insert(lifted);
-  deps.ledger.append([liftedEntry(lifted)]);
+  await deps.exceptions.insert(lifted);
+  await deps.ledger.append([liftedEntry(lifted)]);
   return lifted;
 }

@@ -1,17 +1,19 @@
 import type { ActiveExceptions } from "../../ports/active-exceptions.ts";
+import type { ExceptionStore } from "../../ports/exception-store.ts";
 import type { StoredExposures } from "../../ports/stored-exposures.ts";
 import { ProfileIndex, type VigilConfig } from "../config/compile.ts";
 import { decide, suppressingExceptionId } from "../decide/decide.ts";
 import type { Exposure } from "../finding.ts";
 import { planPlaybook } from "../playbooks/catalog.ts";
 import type { BreakGlassException } from "./exception.ts";
+import { activeExceptionsSnapshot } from "./snapshot.ts";
 
 /** The ports re-deciding needs. */
 export interface RedecideDeps {
   readonly config: VigilConfig;
   readonly exposures: StoredExposures;
-  /** The exceptions still in force, read at the re-decision. */
-  readonly exceptions: ActiveExceptions;
+  /** Where the exceptions still in force are read, once per re-decision of an ended exception. */
+  readonly exceptions: Pick<ExceptionStore, "activeAt">;
 }
 
 /**
@@ -61,12 +63,18 @@ export function redecide(
  * acted on, at `at`, and stores the new decisions. An exposure a newer replay has meanwhile replaced is
  * left to that replay. Returns the exposures as re-decided and stored.
  */
-export function redecideSuppressed(ended: BreakGlassException, at: number, deps: RedecideDeps): Exposure[] {
+export async function redecideSuppressed(
+  ended: BreakGlassException,
+  at: number,
+  deps: RedecideDeps,
+): Promise<Exposure[]> {
   const changed: Exposure[] = [];
-  for (const exposure of deps.exposures.suppressed()) {
-    if (suppressingExceptionId(exposure) !== ended.id) continue;
-    const next = redecide(exposure, deps.config, deps.exceptions, at);
-    if (deps.exposures.replace(exposure, next)) changed.push(next);
+  const kept = (await deps.exposures.suppressed()).filter((e) => suppressingExceptionId(e) === ended.id);
+  if (kept.length === 0) return changed;
+  const active = activeExceptionsSnapshot(await deps.exceptions.activeAt(at));
+  for (const exposure of kept) {
+    const next = redecide(exposure, deps.config, active, at);
+    if (await deps.exposures.replace(exposure, next)) changed.push(next);
   }
   return changed;
 }

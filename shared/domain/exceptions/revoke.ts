@@ -28,15 +28,15 @@ export function notFound(id: string): ExceptionNotFoundError {
  * suppressed is decided again when its end is processed (see sweepExceptions); a lifted quarantine is
  * put back then.
  */
-export function revokeException(
+export async function revokeException(
   id: string,
   request: { readonly by: string; readonly reason: string },
   deps: RevokeDeps,
-): BreakGlassException {
+): Promise<BreakGlassException> {
   const by = requiredText(request.by, "the name of who revokes it", "give your name");
   const reason = requiredText(request.reason, "the reason", "say why the exception is revoked");
   const at = deps.clock.now();
-  const result = deps.exceptions.update(id, (current) =>
+  const result = await deps.exceptions.update(id, (current) =>
     isActive(current, at) ? { ...current, revoked: { by, reason, at } } : undefined,
   );
   if (result === undefined) throw notFound(id);
@@ -51,6 +51,6 @@ export function revokeException(
       context: { id },
     });
   }
-  deps.ledger.append([revokedEntry({ ...revoked, revoked: revoked.revoked })]);
+  await deps.ledger.append([revokedEntry({ ...revoked, revoked: revoked.revoked })]);
   return revoked;
 }

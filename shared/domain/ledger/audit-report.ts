@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { STEP_IDS } from "../vocabulary.ts";
 import { canonicalJson } from "./canonical-json.ts";
 import type { ChainVerdict } from "./chain.ts";

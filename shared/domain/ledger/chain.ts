@@ -71,75 +71,140 @@ function seqOf(item: unknown): number | undefined {
 }
 
 /**
+ * What verifyChain walks: each call starts a new walk of the stored items, in stored order (e.g.
+ * `() => ledger.stored()`, or `() => records` for an array). A second walk happens only to explain a
+ * break whose earlier records must be looked at again, so memory stays flat however long the chain.
+ */
+export type ChainSource = () => AsyncIterable<unknown> | Iterable<unknown>;
+
+/** What the walk after a break saw, for classifying it without keeping the records. */
+interface AfterBreak {
+  /** The item right after the broken record: undefined when there is none or it is not a record. */
+  next: LedgerRecord | undefined;
+  /** The first later record numbered between the expected sequence and the broken record's. */
+  misplaced: LedgerRecord | undefined;
+  /** The first later record the broken record chains to. */
+  successor: LedgerRecord | undefined;
+}
+
+/** The broken record, where it is, the record accepted before it, and what came after it. */
+interface Break {
+  readonly record: LedgerRecord;
+  readonly position: number;
+  readonly prev: LedgerRecord | undefined;
+  readonly after: AfterBreak;
+  seen: number;
+}
+
+/**
  * Walks a stored chain in stored order and returns the first bad record: `edited` (its content no
  * longer matches its hash, or it is not a record at all, or a record was re-hashed after an edit so the
  * next one no longer chains to it), `deleted` (a sequence gap whose records are nowhere), `inserted`
  * (a sequence number repeats, or a record does not chain to the one before it) or `reordered` (a
- * record comes before one with a lower sequence number). Items are what the store holds, unvalidated.
+ * record comes before one with a lower sequence number). Items are what the store holds, unvalidated;
+ * they are walked one at a time (see ChainSource), and the walk goes on to the end to count them.
  */
-export function verifyChain(stored: Iterable<unknown>): ChainVerdict {
-  const items = [...stored];
-  const records = items.map((item) => LedgerRecordSchema.safeParse(item).data);
-  const count = items.length;
+export async function verifyChain(walk: ChainSource): Promise<ChainVerdict> {
+  let count = 0;
   let prev: LedgerRecord | undefined;
-  for (let i = 0; i < items.length; i++) {
-    const position = i + 1;
-    const record = records[i];
+  let problem: TamperProblem | undefined;
+  let broken: Break | undefined;
+  for await (const item of walk()) {
+    count += 1;
+    if (problem !== undefined) continue;
+    const parsed = LedgerRecordSchema.safeParse(item);
+    if (broken !== undefined) {
+      noteAfterBreak(broken, parsed.data);
+      continue;
+    }
+    const position = count;
+    const record = parsed.data;
     if (record === undefined) {
-      const issue = LedgerRecordSchema.safeParse(items[i]).error?.issues[0];
+      const issue = parsed.error?.issues[0];
       const what =
-        typeof items[i] === "string"
+        typeof item === "string"
           ? "its stored text is not JSON"
           : `${issue?.path.join(".") || "record"}: ${issue?.message}`;
-      const seq = seqOf(items[i]);
-      return {
-        intact: false,
-        count,
-        problem: {
-          kind: "edited",
-          seq,
-          position,
-          reason: `the record at position ${position}${seq === undefined ? "" : ` (sequence ${seq})`} is no longer a valid ledger record (${what}): it was edited`,
-        },
+      const seq = seqOf(item);
+      problem = {
+        kind: "edited",
+        seq,
+        position,
+        reason: `the record at position ${position}${seq === undefined ? "" : ` (sequence ${seq})`} is no longer a valid ledger record (${what}): it was edited`,
       };
+      continue;
     }
     const actual = recordHash(record);
     if (actual !== record.hash) {
-      return {
-        intact: false,
-        count,
-        problem: {
-          kind: "edited",
-          seq: record.seq,
-          position,
-          reason: `record ${record.seq} at position ${position} was edited: its content hashes to ${short(actual)} but it was sealed as ${short(record.hash)}`,
-        },
+      problem = {
+        kind: "edited",
+        seq: record.seq,
+        position,
+        reason: `record ${record.seq} at position ${position} was edited: its content hashes to ${short(actual)} but it was sealed as ${short(record.hash)}`,
       };
+      continue;
     }
     const expectedSeq = (prev?.seq ?? 0) + 1;
     const expectedPrev = prev?.hash ?? GENESIS_HASH;
     if (record.seq !== expectedSeq || record.prevHash !== expectedPrev) {
-      return { intact: false, count, problem: classifyBreak(records, i, prev) };
+      broken = {
+        record,
+        position,
+        prev,
+        after: { next: undefined, misplaced: undefined, successor: undefined },
+        seen: 0,
+      };
+      continue;
     }
     prev = record;
   }
+  if (broken !== undefined) problem = await classifyBreak(broken, walk);
+  if (problem !== undefined) return { intact: false, count, problem };
   return { intact: true, count, head: prev?.hash ?? GENESIS_HASH };
 }
 
-/** Why `records[i]` (whose own hash is right) does not follow `prev`. */
-function classifyBreak(
-  records: ReadonlyArray<LedgerRecord | undefined>,
-  i: number,
-  prev: LedgerRecord | undefined,
-): TamperProblem {
-  const record = records[i]!;
-  const position = i + 1;
-  const later = records.slice(i + 1);
+/** Notes what classifyBreak needs to know about one item after the broken record. */
+function noteAfterBreak(broken: Break, later: LedgerRecord | undefined): void {
+  const { record, prev, after } = broken;
+  broken.seen += 1;
+  if (broken.seen === 1) after.next = later;
+  if (later === undefined) return;
+  const expectedSeq = (prev?.seq ?? 0) + 1;
+  if (after.misplaced === undefined && later.seq >= expectedSeq && later.seq < record.seq) {
+    after.misplaced = later;
+  }
+  if (after.successor === undefined && later.hash === record.prevHash) after.successor = later;
+}
+
+/**
+ * Walks the chain again up to the record before `prev` (every one of them was accepted) for the first
+ * whose hash is `hash`; returns its position and the sequence number of the record after it.
+ */
+async function findAnchor(
+  walk: ChainSource,
+  hash: string,
+  before: number,
+): Promise<{ position: number; nextSeq: number | undefined } | undefined> {
+  let position = 0;
+  let anchor: number | undefined;
+  for await (const item of walk()) {
+    position += 1;
+    if (anchor !== undefined) return { position: anchor, nextSeq: seqOf(item) };
+    if (position >= before) return undefined;
+    if (LedgerRecordSchema.safeParse(item).data?.hash === hash) anchor = position;
+  }
+  return anchor === undefined ? undefined : { position: anchor, nextSeq: undefined };
+}
+
+/** Why the broken record (whose own hash is right) does not follow the record accepted before it. */
+async function classifyBreak(broken: Break, walk: ChainSource): Promise<TamperProblem> {
+  const { record, position, prev } = broken;
+  const { next, misplaced, successor } = broken.after;
+  const i = position - 1;
   const expectedSeq = (prev?.seq ?? 0) + 1;
   const at = (r: LedgerRecord) => `record ${r.seq} (${r.time})`;
 
   if (prev !== undefined && record.seq === prev.seq) {
-    const next = records[i + 1];
     const prevIsExtra = record.prevHash === prev.prevHash && next?.prevHash === record.hash;
     return prevIsExtra
       ? {
@@ -165,7 +230,6 @@ function classifyBreak(
     };
   }
   if (record.seq > expectedSeq) {
-    const misplaced = later.find((r) => r !== undefined && r.seq >= expectedSeq && r.seq < record.seq);
     if (misplaced !== undefined) {
       return {
         kind: "reordered",
@@ -202,7 +266,6 @@ function classifyBreak(
       reason: `the record at position ${position} was inserted in place of the first record: it does not chain from the genesis value`,
     };
   }
-  const successor = later.find((r) => r?.hash === record.prevHash);
   if (successor !== undefined) {
     return {
       kind: "reordered",
@@ -211,13 +274,13 @@ function classifyBreak(
       reason: `records were reordered: ${at(record)} at position ${position} chains to ${at(successor)}, which comes after it`,
     };
   }
-  const anchor = records.slice(0, i - 1).findIndex((r) => r?.hash === record.prevHash);
-  if (anchor >= 0) {
+  const anchor = await findAnchor(walk, record.prevHash, i);
+  if (anchor !== undefined) {
     return {
       kind: "inserted",
-      seq: records[anchor + 1]?.seq,
-      position: anchor + 2,
-      reason: `the records at positions ${anchor + 2} to ${i} were inserted: ${at(record)} chains to the record at position ${anchor + 1}`,
+      seq: anchor.nextSeq,
+      position: anchor.position + 1,
+      reason: `the records at positions ${anchor.position + 1} to ${i} were inserted: ${at(record)} chains to the record at position ${anchor.position}`,
     };
   }
   return {

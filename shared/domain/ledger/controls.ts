@@ -42,6 +42,13 @@ export const NIST_CSF_BY_ACTION: Readonly<Record<LedgerAction, readonly ControlR
     },
     { id: "RS.AN-06", why: "the response action is recorded with its actor, time and integrity" },
   ],
+  "playbook-dispatched": [
+    {
+      id: "RS.MI-01",
+      why: "the decided containment is queued for the function allowed to act, which runs it under its guards",
+    },
+    { id: "RS.AN-06", why: "the hand-off is recorded with its decision, time and integrity" },
+  ],
   "undo-step": [
     { id: "RC.RP-02", why: "a recovery action restores what a containment step changed" },
     { id: "RS.AN-06", why: "the undo is recorded with its actor, time and integrity" },

@@ -29,34 +29,47 @@ export function decisionEntries(run: RunDecisions, at: number): LedgerEntry[] {
     ids.push(f.eventId);
     eventIds.set(key, ids);
   }
-  return run.exposures.map((e) => {
-    const ids = eventIds.get(`${e.credential.kind}:${e.credential.id}`) ?? [];
-    return ledgerEntry({
-      at,
-      actor: { kind: "vigil", id: "vigil" },
-      action: "finding-decided",
-      subject: { kind: e.credential.kind, id: e.credential.id },
-      reason: e.decisionReason,
-      signals: e.signals,
-      change: {
-        runId: run.runId,
-        decision: e.decision,
-        severity: e.severity,
-        score: e.score,
-        principal: e.principal,
-        ...(e.owner === undefined ? {} : { owner: e.owner }),
-        signals: [...e.signals],
-        reasons: e.reasons.map((r) => `${r.signal}: ${r.reason}`),
-        findings: e.findings,
-        firstSeen: e.firstSeen,
-        lastSeen: e.lastSeen,
-        eventIds: ids.slice(0, MAX_EVENT_IDS),
-        playbook:
-          e.playbook === null
-            ? null
-            : { id: e.playbook.id, steps: e.playbook.steps.map((s) => ({ step: s.step, target: s.target })) },
-      },
-    });
+  return run.exposures.map((e) =>
+    decisionEntry(e, run.runId, eventIds.get(`${e.credential.kind}:${e.credential.id}`) ?? [], at),
+  );
+}
+
+/**
+ * The `finding-decided` record of one exposure, by vigil: the decision and its reason, the score, the
+ * signals with one reason each, the planned playbook's steps, and the ids of the events behind it (the
+ * first {@link MAX_EVENT_IDS}). `runId` names what decided it (a replay run, a function's hand-off).
+ */
+export function decisionEntry(
+  e: Exposure,
+  runId: string,
+  eventIds: readonly string[],
+  at: number,
+): LedgerEntry {
+  return ledgerEntry({
+    at,
+    actor: { kind: "vigil", id: "vigil" },
+    action: "finding-decided",
+    subject: { kind: e.credential.kind, id: e.credential.id },
+    reason: e.decisionReason,
+    signals: e.signals,
+    change: {
+      runId,
+      decision: e.decision,
+      severity: e.severity,
+      score: e.score,
+      principal: e.principal,
+      ...(e.owner === undefined ? {} : { owner: e.owner }),
+      signals: [...e.signals],
+      reasons: e.reasons.map((r) => `${r.signal}: ${r.reason}`),
+      findings: e.findings,
+      firstSeen: e.firstSeen,
+      lastSeen: e.lastSeen,
+      eventIds: eventIds.slice(0, MAX_EVENT_IDS),
+      playbook:
+        e.playbook === null
+          ? null
+          : { id: e.playbook.id, steps: e.playbook.steps.map((s) => ({ step: s.step, target: s.target })) },
+    },
   });
 }
 
@@ -67,6 +80,6 @@ export function decisionEntries(run: RunDecisions, at: number): LedgerEntry[] {
 export function recordRunDecisions(
   run: RunDecisions,
   deps: { readonly ledger: LedgerStore; readonly clock: Clock },
-): readonly LedgerRecord[] {
+): Promise<readonly LedgerRecord[]> {
   return deps.ledger.append(decisionEntries(run, deps.clock.now()));
 }

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { VigilError } from "../errors.ts";
 import { CREDENTIAL_KINDS } from "../vocabulary.ts";
 
@@ -12,6 +12,7 @@ export const LEDGER_ACTIONS = [
   "approval-decided",
   "approval-expired",
   "playbook-step",
+  "playbook-dispatched",
   "undo-step",
   "exception-granted",
   "exception-used",

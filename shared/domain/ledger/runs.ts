@@ -1,4 +1,5 @@
 import type { RunRecord, StepRecord } from "../../ports/playbook-run-store.ts";
+import type { PlaybookRequest } from "../playbooks/executor.ts";
 import { CREDENTIAL_KINDS } from "../vocabulary.ts";
 import { ledgerEntry } from "./entry.ts";
 import type { LedgerEntry } from "./record.ts";
@@ -64,4 +65,25 @@ export function undoStepEntries(run: RunRecord, actor: LedgerEntry["actor"]): Le
           }),
         ],
   );
+}
+
+/**
+ * `playbook-dispatched`, by vigil: the decided playbook was queued for the function that runs playbooks
+ * (under `dedupeKey`, the decision it comes from) instead of run here; its `playbook-step` records
+ * follow when that function runs it. The subject is the credential, like the decision's.
+ */
+export function dispatchedEntry(request: PlaybookRequest, dedupeKey: string, at: number): LedgerEntry {
+  return ledgerEntry({
+    at,
+    actor: { kind: "vigil", id: "vigil" },
+    action: "playbook-dispatched",
+    subject: { kind: request.credential.kind, id: request.credential.id },
+    reason: request.reason,
+    change: {
+      dedupeKey,
+      playbook: request.playbook.id,
+      principal: request.principalArn,
+      steps: request.playbook.steps.map((s) => ({ step: s.step, target: s.target })),
+    },
+  });
 }

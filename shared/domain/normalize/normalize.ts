@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { z } from "zod";
+import type * as z from "zod";
 import { show } from "../errors.ts";
 import type { CredentialRef, CredentialUse, Principal, RecordOrigin, UseSource } from "../event.ts";
 import { parseEventTime } from "./event-time.ts";

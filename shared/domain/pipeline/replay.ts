@@ -21,7 +21,11 @@ export interface RunDeps {
   readonly clock: Clock;
   readonly store: RunStore;
   readonly privilege?: PrivilegeSource;
-  /** Break-glass exceptions, read at each decision (findings and exposures); none: nothing is suppressed. */
+  /**
+   * Break-glass exceptions, usually a snapshot loaded once per run (activeExceptionsSnapshot); each
+   * decision (findings and exposures) keeps those in force at its own Clock reading. None: nothing is
+   * suppressed.
+   */
   readonly exceptions?: ActiveExceptions;
   /** Called every `progressEvery` records and once at the end. */
   readonly onProgress?: (progress: Progress) => void;

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { IamGateway, IamPrincipal } from "../../ports/iam-gateway.ts";
 import {
   denyAllPolicyArn,

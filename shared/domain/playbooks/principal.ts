@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { IamPrincipal } from "../../ports/iam-gateway.ts";
 
 const PRINCIPAL_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):(user|role)(\/(?:[^/]+\/)*)?([\w+=,.@-]+)$/;

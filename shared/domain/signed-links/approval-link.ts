@@ -1,16 +1,18 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import type { Clock } from "../../ports/clock.ts";
 import type { UsedLinks } from "../../ports/used-links.ts";
 import { show, VigilError } from "../errors.ts";
 
 /**
  * Short-lived signed links for approving or denying one approval request from a phone, without a
- * sign-in: the link carries the request id, the action and its expiry, signed with HMAC-SHA256 under
- * a secret only the deployment holds. A link is bound to one request and one action, expires, and is
- * single use (the store marks it consumed before the vote is cast).
+ * sign-in: the link carries the request id, the action, the approver it was made for and its expiry,
+ * signed with HMAC-SHA256 under a secret only the deployment holds. A link is bound to one request,
+ * one action and one approver (the vote is cast in that approver's name, who must still be allowed to
+ * decide when it is used), expires, and is single use (the store marks it consumed before the vote is
+ * cast).
  *
- * Token: `base64url(JSON {v, r, a, i, e})` `.` `base64url(HMAC-SHA256(secret, "vigil-approval-link:" + payload))`.
+ * Token: `base64url(JSON {v, r, a, p, i, e})` `.` `base64url(HMAC-SHA256(secret, "vigil-approval-link:" + payload))`.
  */
 
 /** What a link may do. */
@@ -23,10 +25,15 @@ export const MAX_LINK_LIFETIME_MS = 60 * 60 * 1000;
 /** The secret must carry at least this many bytes (256 bits). */
 export const MIN_SECRET_BYTES = 32;
 
+/** The longest approver name a link carries (an IAM ARN fits). */
+export const MAX_APPROVER_CHARS = 512;
+
 /** What a verified link says. */
 export interface ApprovalLink {
   readonly requestId: string;
   readonly action: LinkAction;
+  /** The approver the link was made for: the vote is cast in this name. */
+  readonly approver: string;
   readonly issuedAt: number;
   readonly expiresAt: number;
   /** Identifies this link for single use: the SHA-256 of its signature. */
@@ -49,9 +56,10 @@ export class SignedLinkError extends VigilError {
 
 const payloadSchema = z
   .object({
-    v: z.literal(1),
+    v: z.literal(2),
     r: z.string().min(1).max(200),
     a: z.enum(LINK_ACTIONS),
+    p: z.string().min(1).max(MAX_APPROVER_CHARS),
     i: z.number().int().nonnegative(),
     e: z.number().int().positive(),
   })
@@ -71,23 +79,31 @@ function mac(secret: Buffer, payload: string): Buffer {
 }
 
 /**
- * Signs a link for `action` on request `requestId`, valid from `issuedAt` until `expiresAt`
- * (exclusive). Refuses a lifetime above {@link MAX_LINK_LIFETIME_MS} and a short secret.
+ * Signs a link for `approver` to `action` request `requestId`, valid from `issuedAt` until
+ * `expiresAt` (exclusive). Refuses a lifetime above {@link MAX_LINK_LIFETIME_MS}, a short secret and
+ * an empty or overlong approver name.
  *
  * @example
- * const token = signApprovalLink({ requestId: "apr-1", action: "approve", issuedAt: now, expiresAt: now + 15 * 60_000 }, secret);
- * // https://console.example/approve?token=<token>
+ * const token = signApprovalLink({ requestId: "apr-1", action: "approve", approver: "alice", issuedAt: now, expiresAt: now + 15 * 60_000 }, secret);
+ * // https://approvals.example/links/<token>
  */
 export function signApprovalLink(
   link: {
     readonly requestId: string;
     readonly action: LinkAction;
+    readonly approver: string;
     readonly issuedAt: number;
     readonly expiresAt: number;
   },
   secret: Buffer,
 ): string {
   checkSecret(secret);
+  if (link.approver.length === 0 || link.approver.length > MAX_APPROVER_CHARS) {
+    throw new SignedLinkError(
+      `a link is made for one approver, named in 1 to ${MAX_APPROVER_CHARS} characters, not ${show(link.approver, 40)}; name the approver it is sent to`,
+      "malformed",
+    );
+  }
   const lifetime = link.expiresAt - link.issuedAt;
   if (!(lifetime > 0 && lifetime <= MAX_LINK_LIFETIME_MS)) {
     throw new SignedLinkError(
@@ -96,7 +112,14 @@ export function signApprovalLink(
     );
   }
   const payload = Buffer.from(
-    JSON.stringify({ v: 1, r: link.requestId, a: link.action, i: link.issuedAt, e: link.expiresAt }),
+    JSON.stringify({
+      v: 2,
+      r: link.requestId,
+      a: link.action,
+      p: link.approver,
+      i: link.issuedAt,
+      e: link.expiresAt,
+    }),
     "utf8",
   ).toString("base64url");
   return `${payload}.${mac(secret, payload).toString("base64url")}`;
@@ -138,7 +161,7 @@ export function verifyApprovalLink(token: string, secret: Buffer, now: number): 
   ) {
     throw new SignedLinkError("the link is signed but its content is not a valid approval link", "malformed");
   }
-  const { r, a, i, e } = parsed.data;
+  const { r, a, p, i, e } = parsed.data;
   if (now >= e) {
     throw new SignedLinkError(
       `the link expired at ${new Date(e).toISOString()}; ask for a new one, or decide in the console`,
@@ -148,6 +171,7 @@ export function verifyApprovalLink(token: string, secret: Buffer, now: number): 
   return {
     requestId: r,
     action: a,
+    approver: p,
     issuedAt: i,
     expiresAt: e,
     id: createHash("sha256").update(expected).digest("hex"),
@@ -159,11 +183,11 @@ export function verifyApprovalLink(token: string, secret: Buffer, now: number): 
  * (once only). Only after this may the vote it carries be cast; a link that fails any check is not
  * consumed, a consumed link never verifies for a second use.
  */
-export function redeemApprovalLink(
+export async function redeemApprovalLink(
   token: string,
   requestId: string,
   deps: { readonly secret: Buffer; readonly clock: Clock; readonly usedLinks: UsedLinks },
-): ApprovalLink {
+): Promise<ApprovalLink> {
   const link = verifyApprovalLink(token, deps.secret, deps.clock.now());
   if (link.requestId !== requestId) {
     throw new SignedLinkError(
@@ -171,7 +195,7 @@ export function redeemApprovalLink(
       "wrong-request",
     );
   }
-  if (!deps.usedLinks.consume(link.id, link.expiresAt)) {
+  if (!(await deps.usedLinks.consume(link.id, link.expiresAt))) {
     throw new SignedLinkError(
       `the link for request ${show(requestId)} was already used; a link works once: decide in the console, or ask for a new link`,
       "used",

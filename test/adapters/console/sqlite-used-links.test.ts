@@ -11,14 +11,14 @@ afterEach(() => {
 });
 
 describe("SqliteUsedLinks", () => {
-  it("consumes a link once, also across two connections to the same store", () => {
+  it("consumes a link once, also across two connections to the same store", async () => {
     dir = mkdtempSync(join(tmpdir(), "vigil-links-"));
     const path = join(dir, "vigil.db");
     const a = new SqliteUsedLinks(path);
     const b = new SqliteUsedLinks(path);
-    expect(a.consume("link-1", 1_000)).toBe(true);
-    expect(b.consume("link-1", 1_000)).toBe(false);
-    expect(b.consume("link-2", 1_000)).toBe(true);
+    expect(await a.consume("link-1", 1_000)).toBe(true);
+    expect(await b.consume("link-1", 1_000)).toBe(false);
+    expect(await b.consume("link-2", 1_000)).toBe(true);
     a.close();
     b.close();
   });

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   AlreadyDecidedError,
@@ -13,6 +14,7 @@ import { statusAt } from "../../../shared/domain/approvals/request.ts";
 import { decideApproval } from "../../../shared/domain/approvals/vote.ts";
 import type { ConfigInput } from "../../../shared/domain/config/schema.ts";
 import type { ExecutorDeps } from "../../../shared/domain/playbooks/executor.ts";
+import { verifyApprovalLink } from "../../../shared/domain/signed-links/approval-link.ts";
 import { configOf } from "../../support/context.ts";
 import {
   exposureOf,
@@ -20,6 +22,7 @@ import {
   MemoryApprovalStore,
   MemoryExceptionStore,
   MemoryLedger,
+  MemoryPlaybookDispatch,
   TestClock,
 } from "../../support/oncall.ts";
 import { FakeIam, FakeNotifier, FakeSecrets, MemoryPlaybookRunStore } from "../../support/playbooks.ts";
@@ -90,7 +93,7 @@ describe("requestApprovals", () => {
       deps,
     );
     expect(opened.map((o) => o.created)).toEqual([true]);
-    const request = store.get("apr-1")!;
+    const request = (await store.get("apr-1"))!;
     expect(request).toMatchObject({
       status: "pending",
       createdAt: T0,
@@ -122,6 +125,86 @@ describe("requestApprovals", () => {
     const again = await requestApprovals([keyExposure()], deps);
     expect(again.map((o) => [o.created, o.request.id])).toEqual([[false, "apr-1"]]);
     expect(ledger.actions()).toEqual(["approval-requested"]);
+  });
+});
+
+describe("requestApprovals: the playbook's approvers", () => {
+  const playbooks = {
+    "deactivate-access-key": { approvers: ["carol", "arn:aws:iam::*:role/oncall-*"] },
+  };
+
+  it("keeps the approvers of the request's playbook, not the general list", async () => {
+    const { deps, store } = world({ playbooks });
+    await requestApprovals([keyExposure(), roleExposure()], deps);
+    expect((await store.get("apr-1"))?.approvers).toEqual(["carol", "arn:aws:iam::*:role/oncall-*"]);
+    expect((await store.get("apr-2"))?.approvers).toEqual(["alice", "bob", "oncall-*"]);
+  });
+
+  it("lets a session of a listed role decide, matched as its role, and refuses a general approver", async () => {
+    const { deps, store } = world({ playbooks });
+    await requestApprovals([keyExposure()], deps);
+    await expect(decideApproval("apr-1", approve("alice"), deps)).rejects.toBeInstanceOf(
+      NotAllowedToDecideError,
+    );
+    const session = "arn:aws:sts::111122223333:assumed-role/oncall-eu/dave";
+    expect((await decideApproval("apr-1", deny(session), deps)).outcome).toBe("denied");
+    expect((await store.get("apr-1"))?.decision).toMatchObject({ by: session, verdict: "denied" });
+  });
+});
+
+describe("requestApprovals: signed links in the notification", () => {
+  const BASE = "https://abc123defg.execute-api.eu-central-1.amazonaws.com";
+  const secret = randomBytes(32);
+
+  /** The links a notification carries, `approver · action: url` → the verified link. */
+  function linksIn(message: string) {
+    return [...message.matchAll(/^ {2}(\S+) · (approve|deny): (\S+)$/gm)].map(
+      ([, approver, action, url]) => ({
+        approver,
+        action,
+        link: verifyApprovalLink(url!.slice(`${BASE}/links/`.length), secret, T0),
+      }),
+    );
+  }
+
+  it("adds an approve and a deny link for each named approver, bound to the request, valid until it expires", async () => {
+    const { deps, notifier } = world();
+    await requestApprovals([keyExposure()], { ...deps, links: { secret, baseUrl: `${BASE}/` } });
+    const message = notifier.sent[0]!.message;
+    expect(message).toContain("approve: vigil approvals approve apr-1 --by NAME --reason TEXT");
+    expect(message).toContain("decide from your phone (each link works once");
+    const links = linksIn(message);
+    expect(links.map((l) => [l.approver, l.action])).toEqual([
+      ["alice", "approve"],
+      ["alice", "deny"],
+      ["bob", "approve"],
+      ["bob", "deny"],
+    ]);
+    for (const { link, approver, action } of links) {
+      expect(link).toMatchObject({ requestId: "apr-1", approver, action, expiresAt: T0 + TTL });
+    }
+  });
+
+  it("carries no links without the link settings", async () => {
+    const { deps, notifier } = world();
+    await requestApprovals([keyExposure()], deps);
+    expect(notifier.sent[0]!.message).not.toContain("/links/");
+    expect(notifier.sent[0]!.message).not.toContain("decide from your phone");
+  });
+
+  it("announces a renewed request with new links for the new request", async () => {
+    const { deps, clock, notifier } = world();
+    const withLinks = { ...deps, links: { secret, baseUrl: BASE } };
+    await requestApprovals([keyExposure()], withLinks);
+    clock.set(T0 + TTL);
+    await sweepApprovals(withLinks);
+    const renewal = notifier.sent.at(-1)!;
+    expect(renewal.subject).toContain("approval still needed (apr-1 expired)");
+    const links = [...renewal.message.matchAll(/\/links\/(\S+)$/gm)].map(([, token]) =>
+      verifyApprovalLink(token!, secret, T0 + TTL),
+    );
+    expect(links).toHaveLength(4);
+    expect(new Set(links.map((l) => l.requestId))).toEqual(new Set(["apr-2"]));
   });
 });
 
@@ -186,10 +269,10 @@ describe("decideApproval", () => {
       (e) =>
         e instanceof NotAllowedToDecideError &&
         e.message ===
-          '"mallory" may not decide request apr-1; its approvers are alice, bob, oncall-* (approvals.approvers in the config)',
+          '"mallory" may not decide request apr-1; its approvers are alice, bob, oncall-* (approvals.playbooks.deactivate-access-key.approvers, else approvals.approvers, in the config)',
     );
     await expect(decideApproval("apr-9", approve("alice"), deps)).rejects.toThrow(ApprovalNotFoundError);
-    expect(store.get("apr-1")?.status).toBe("pending");
+    expect((await store.get("apr-1"))?.status).toBe("pending");
     expect((await decideApproval("apr-1", deny("oncall-carol"), deps)).outcome).toBe("denied");
   });
 
@@ -215,7 +298,7 @@ describe("decideApproval", () => {
   it("refuses an approval while a break-glass exception covers the subject; the request stays pending", async () => {
     const { deps, exceptions, store, runs } = world();
     await requestApprovals([keyExposure()], deps);
-    exceptions.insert({
+    await exceptions.insert({
       id: "exc-1",
       scope: { kind: "credential", credential: { kind: "access-key", id: KEY } },
       playbooks: [],
@@ -226,7 +309,7 @@ describe("decideApproval", () => {
       expiresAt: T0 + 3_600_000,
     });
     await expect(decideApproval("apr-1", approve("alice"), deps)).rejects.toThrow(SuppressedByExceptionError);
-    expect(store.get("apr-1")?.status).toBe("pending");
+    expect((await store.get("apr-1"))?.status).toBe("pending");
     expect(runs.runs.size).toBe(0);
   });
 });
@@ -242,8 +325,8 @@ describe("approval expiry", () => {
   it("finds the request expired at the expiry instant: nothing runs, it is recorded and sent again", async () => {
     const { deps, clock, ledger, notifier, runs, store } = world();
     await requestApprovals([keyExposure()], deps);
-    expect(statusAt(store.get("apr-1")!, T0 + TTL - 1000)).toBe("pending");
-    expect(statusAt(store.get("apr-1")!, T0 + TTL)).toBe("expired");
+    expect(statusAt((await store.get("apr-1"))!, T0 + TTL - 1000)).toBe("pending");
+    expect(statusAt((await store.get("apr-1"))!, T0 + TTL)).toBe("expired");
     clock.set(T0 + TTL);
     await expect(decideApproval("apr-1", approve("alice"), deps)).rejects.toSatisfy(
       (e) =>
@@ -252,11 +335,11 @@ describe("approval expiry", () => {
           "request apr-1 expired at 2026-03-10T12:30:00.000Z, before your approve at 2026-03-10T12:30:00.000Z; nothing was executed and it was sent again as request apr-2",
     );
     expect(runs.runs.size).toBe(0);
-    expect(store.get("apr-1")).toMatchObject({
+    expect(await store.get("apr-1")).toMatchObject({
       status: "expired",
       expired: { at: T0 + TTL, renewedAs: "apr-2" },
     });
-    expect(store.get("apr-2")).toMatchObject({
+    expect(await store.get("apr-2")).toMatchObject({
       status: "pending",
       renewedFrom: "apr-1",
       expiresAt: T0 + 2 * TTL,
@@ -282,7 +365,7 @@ describe("approval expiry", () => {
     clock.set(T0 + TTL);
     const expired = await sweepApprovals(deps);
     expect(expired.map((r) => r.id)).toEqual(["apr-1"]);
-    expect(store.list()).toHaveLength(1);
+    expect(await store.list()).toHaveLength(1);
     expect(notifier.sent.at(-1)?.message).toMatch(/^Escalated to security-leads: request apr-1 expired/);
     expect(ledger.records.at(-1)).toMatchObject({
       action: "approval-expired",
@@ -308,7 +391,7 @@ describe("approval expiry", () => {
     await decideApproval("apr-1", approve("alice"), approvedFirst.deps);
     approvedFirst.clock.set(T0 + TTL);
     expect(await sweepApprovals(approvedFirst.deps)).toEqual([]);
-    expect(approvedFirst.store.get("apr-1")?.status).toBe("approved");
+    expect((await approvedFirst.store.get("apr-1"))?.status).toBe("approved");
     expect(approvedFirst.ledger.actions()).not.toContain("approval-expired");
 
     const sweptFirst = world();
@@ -320,5 +403,68 @@ describe("approval expiry", () => {
     );
     expect(sweptFirst.runs.runs.size).toBe(0);
     expect(sweptFirst.ledger.actions().filter((a) => a === "approval-expired")).toHaveLength(1);
+  });
+});
+
+describe("decideApproval with a dispatch instead of an executor", () => {
+  function dispatching(approvals: ConfigInput["approvals"] = {}) {
+    const w = world(approvals);
+    const dispatch = new MemoryPlaybookDispatch();
+    const { executor: _runsHere, ...ports } = w.deps;
+    return { ...w, dispatch, deps: { ...ports, dispatch } };
+  }
+
+  it("queues the approved playbook under the request's id, records it, and runs nothing here", async () => {
+    const { deps, dispatch, iam, runs, ledger, store } = dispatching();
+    await requestApprovals([keyExposure()], deps);
+    const result = await decideApproval("apr-1", approve("alice"), deps);
+    expect(result).toMatchObject({ outcome: "approved", dispatched: true, request: { status: "approved" } });
+    expect(result.run).toBeUndefined();
+    expect(dispatch.calls).toHaveLength(1);
+    expect(dispatch.calls[0]).toMatchObject({
+      dedupeKey: "approval:apr-1",
+      request: {
+        playbook: { id: "deactivate-access-key" },
+        principalArn: "arn:aws:iam::111122223333:user/svc-ci",
+        credential: { kind: "access-key", id: KEY },
+        reason: expect.stringContaining("approved by alice: confirmed with the owner (request apr-1)"),
+      },
+    });
+    expect(iam.keys.get("svc-ci")?.get(KEY)).toBe("Active");
+    expect(runs.runs.size).toBe(0);
+    expect(ledger.actions()).toEqual(["approval-requested", "approval-decided", "playbook-dispatched"]);
+    expect(ledger.records.at(-1)).toMatchObject({
+      actor: { kind: "vigil" },
+      subject: { kind: "access-key", id: KEY },
+      change: { dedupeKey: "approval:apr-1", playbook: "deactivate-access-key" },
+    });
+    expect((await store.get("apr-1"))?.runId).toBeUndefined();
+  });
+
+  it("queues nothing on a denial, nor on the first of two approvals; the second queues it once", async () => {
+    const denied = dispatching();
+    await requestApprovals([keyExposure()], denied.deps);
+    expect((await decideApproval("apr-1", deny("bob"), denied.deps)).dispatched).toBeUndefined();
+    expect(denied.dispatch.calls).toEqual([]);
+
+    const two = dispatching({ twoPersonFor: ["quarantine-role"] });
+    await requestApprovals([roleExposure()], two.deps);
+    const first = await decideApproval("apr-1", approve("alice"), two.deps);
+    expect(first).toMatchObject({ outcome: "awaiting-second" });
+    expect(two.dispatch.calls).toEqual([]);
+    await decideApproval("apr-1", approve("bob"), two.deps);
+    expect(two.dispatch.calls.map((c) => c.dedupeKey)).toEqual(["approval:apr-1"]);
+  });
+
+  it("refuses to approve with neither an executor nor a dispatch, recording nothing", async () => {
+    const { deps, ledger } = dispatching();
+    await requestApprovals([keyExposure()], deps);
+    const { dispatch: _none, ...nowhere } = deps;
+    await expect(decideApproval("apr-1", approve("alice"), nowhere)).rejects.toThrow(
+      new ApprovalInputError(
+        "approving request apr-1 runs its playbook, but neither an executor nor a dispatch was given",
+      ),
+    );
+    expect(ledger.actions()).toEqual(["approval-requested"]);
   });
 });

@@ -10,7 +10,7 @@ import {
 import { credentialScope, grantException } from "../../../shared/domain/exceptions/grant.ts";
 import { liftQuarantine } from "../../../shared/domain/exceptions/lift.ts";
 import { revokeException } from "../../../shared/domain/exceptions/revoke.ts";
-import { sweepExceptions } from "../../../shared/domain/exceptions/sweep.ts";
+import { type SweepDeps, sweepExceptions } from "../../../shared/domain/exceptions/sweep.ts";
 import type { Exposure } from "../../../shared/domain/finding.ts";
 import { planPlaybook } from "../../../shared/domain/playbooks/catalog.ts";
 import {
@@ -18,6 +18,7 @@ import {
   KillSwitchError,
   runPlaybook,
 } from "../../../shared/domain/playbooks/executor.ts";
+import type { PlaybookDispatch } from "../../../shared/ports/playbook-dispatch.ts";
 import type { QuarantineRuns } from "../../../shared/ports/quarantine-runs.ts";
 import { configOf } from "../../support/context.ts";
 import {
@@ -26,6 +27,7 @@ import {
   MemoryApprovalStore,
   MemoryExceptionStore,
   MemoryLedger,
+  MemoryPlaybookDispatch,
   MemoryStoredExposures,
   TestClock,
 } from "../../support/oncall.ts";
@@ -114,14 +116,14 @@ function suppressedBy(exceptionId: string, severity: Exposure["severity"] = "cri
 }
 
 describe("grantException", () => {
-  it("stores the exception for the asked duration and records exception-granted by the grantor", () => {
+  it("stores the exception for the asked duration and records exception-granted by the grantor", async () => {
     const { grantDeps, exceptions, ledger } = world();
-    const granted = grantException(
+    const granted = await grantException(
       { ...grant, playbooks: ["deactivate-access-key"], signals: ["unexpected-source"] },
       grantDeps,
     );
     expect(granted).toMatchObject({ id: "exc-1", grantedAt: T0, expiresAt: T0 + HOUR, grantedBy: "alice" });
-    expect(exceptions.get("exc-1")).toEqual(granted);
+    expect(await exceptions.get("exc-1")).toEqual(granted);
     expect(ledger.records).toHaveLength(1);
     expect(ledger.records[0]).toMatchObject({
       action: "exception-granted",
@@ -136,33 +138,33 @@ describe("grantException", () => {
     });
   });
 
-  it("refuses a missing reason, a duration over the maximum, and bad scopes, and records nothing", () => {
+  it("refuses a missing reason, a duration over the maximum, and bad scopes, and records nothing", async () => {
     const { grantDeps, ledger, exceptions } = world();
-    expect(() => grantException({ ...grant, reason: "  " }, grantDeps)).toThrow(
+    await expect(grantException({ ...grant, reason: "  " }, grantDeps)).rejects.toThrow(
       new ExceptionInputError("the reason is missing or empty; say why the exception is needed"),
     );
-    expect(() => grantException({ ...grant, hours: 8.5 }, grantDeps)).toThrow(DurationTooLongError);
-    expect(() => grantException({ ...grant, hours: 8.5 }, grantDeps)).toThrow(
+    await expect(grantException({ ...grant, hours: 8.5 }, grantDeps)).rejects.toThrow(DurationTooLongError);
+    await expect(grantException({ ...grant, hours: 8.5 }, grantDeps)).rejects.toThrow(
       "a duration of 8.5 hours is longer than the 8 hours the configuration allows (exceptions.maxHours)",
     );
-    expect(() => grantException({ ...grant, hours: 0 }, grantDeps)).toThrow(
+    await expect(grantException({ ...grant, hours: 0 }, grantDeps)).rejects.toThrow(
       "is not a positive number of hours",
     );
-    expect(() =>
+    await expect(
       grantException({ ...grant, scope: { kind: "principal", arn: "svc-ci" } }, grantDeps),
-    ).toThrow('principal "svc-ci" is not an IAM ARN');
-    expect(() => grantException({ ...grant, playbooks: ["nuke"] }, grantDeps)).toThrow(
+    ).rejects.toThrow('principal "svc-ci" is not an IAM ARN');
+    await expect(grantException({ ...grant, playbooks: ["nuke"] }, grantDeps)).rejects.toThrow(
       'playbook "nuke" is unknown',
     );
-    expect(() => grantException({ ...grant, signals: ["boom"] }, grantDeps)).toThrow(
+    await expect(grantException({ ...grant, signals: ["boom"] }, grantDeps)).rejects.toThrow(
       'signal "boom" is unknown',
     );
-    expect(() => grantException({ ...grant, scope: { kind: "pattern", pattern: USER } }, grantDeps)).toThrow(
-      "has no * or ?",
-    );
+    await expect(
+      grantException({ ...grant, scope: { kind: "pattern", pattern: USER } }, grantDeps),
+    ).rejects.toThrow("has no * or ?");
     expect(ledger.records).toHaveLength(0);
-    expect(exceptions.list()).toHaveLength(0);
-    expect(grantException({ ...grant, hours: 8 }, grantDeps).expiresAt).toBe(T0 + 8 * HOUR);
+    expect(await exceptions.list()).toHaveLength(0);
+    expect((await grantException({ ...grant, hours: 8 }, grantDeps)).expiresAt).toBe(T0 + 8 * HOUR);
   });
 
   it("reads credentials as KIND:ID or by their shape", () => {
@@ -179,11 +181,11 @@ describe("grantException", () => {
 });
 
 describe("revokeException", () => {
-  it("ends it at the revocation instant and records exception-revoked by who revoked it", () => {
+  it("ends it at the revocation instant and records exception-revoked by who revoked it", async () => {
     const { grantDeps, clock, ledger } = world();
-    grantException(grant, grantDeps);
+    await grantException(grant, grantDeps);
     clock.advance(600_000);
-    const revoked = revokeException("exc-1", { by: "bob", reason: "incident closed" }, grantDeps);
+    const revoked = await revokeException("exc-1", { by: "bob", reason: "incident closed" }, grantDeps);
     expect(revoked.revoked).toEqual({ by: "bob", reason: "incident closed", at: T0 + 600_000 });
     expect(ledger.records.at(-1)).toMatchObject({
       action: "exception-revoked",
@@ -192,23 +194,25 @@ describe("revokeException", () => {
     });
   });
 
-  it("refuses to revoke twice, after expiry, without a reason, or an unknown id", () => {
+  it("refuses to revoke twice, after expiry, without a reason, or an unknown id", async () => {
     const { grantDeps, clock, ledger } = world();
-    grantException(grant, grantDeps);
-    expect(() => revokeException("exc-1", { by: "bob", reason: "" }, grantDeps)).toThrow(ExceptionInputError);
-    revokeException("exc-1", { by: "bob", reason: "closed" }, grantDeps);
-    expect(() => revokeException("exc-1", { by: "carol", reason: "closed" }, grantDeps)).toThrow(
+    await grantException(grant, grantDeps);
+    await expect(revokeException("exc-1", { by: "bob", reason: "" }, grantDeps)).rejects.toThrow(
+      ExceptionInputError,
+    );
+    await revokeException("exc-1", { by: "bob", reason: "closed" }, grantDeps);
+    await expect(revokeException("exc-1", { by: "carol", reason: "closed" }, grantDeps)).rejects.toThrow(
       ExceptionEndedError,
     );
-    expect(() => revokeException("exc-1", { by: "carol", reason: "closed" }, grantDeps)).toThrow(
+    await expect(revokeException("exc-1", { by: "carol", reason: "closed" }, grantDeps)).rejects.toThrow(
       "exception exc-1 was revoked by bob at 2026-03-10T12:00:00.000Z; there is nothing to revoke",
     );
-    grantException(grant, grantDeps);
+    await grantException(grant, grantDeps);
     clock.set(T0 + HOUR);
-    expect(() => revokeException("exc-2", { by: "bob", reason: "closed" }, grantDeps)).toThrow(
+    await expect(revokeException("exc-2", { by: "bob", reason: "closed" }, grantDeps)).rejects.toThrow(
       "exception exc-2 expired at 2026-03-10T13:00:00.000Z; there is nothing to revoke",
     );
-    expect(() => revokeException("exc-9", { by: "bob", reason: "closed" }, grantDeps)).toThrow(
+    await expect(revokeException("exc-9", { by: "bob", reason: "closed" }, grantDeps)).rejects.toThrow(
       ExceptionNotFoundError,
     );
     expect(ledger.actions()).toEqual(["exception-granted", "exception-revoked", "exception-granted"]);
@@ -218,18 +222,18 @@ describe("revokeException", () => {
 describe("sweepExceptions: the end of an exception", () => {
   it("does nothing one second before the expiry; at the expiry re-decides what it suppressed, runs it and records it", async () => {
     const { grantDeps, sweepDeps, clock, ledger, exposures, iam } = world([suppressedBy("exc-1")]);
-    grantException(grant, grantDeps);
+    await grantException(grant, grantDeps);
     clock.set(T0 + HOUR - 1000);
     const early = await sweepExceptions(sweepDeps);
     expect(early.ended).toEqual([]);
-    expect(exposures.suppressed()).toHaveLength(1);
+    expect(await exposures.suppressed()).toHaveLength(1);
 
     clock.set(T0 + HOUR);
     const report = await sweepExceptions(sweepDeps);
     expect(report.ended.map((e) => [e.exception.id, e.how, e.redecided.map((x) => x.decision)])).toEqual([
       ["exc-1", "expired", ["auto"]],
     ]);
-    expect(exposures.suppressed()).toEqual([]);
+    expect(await exposures.suppressed()).toEqual([]);
     expect([...exposures.exposures.values()][0]?.decision).toBe("auto");
     expect(report.runs.map((r) => r.status)).toEqual(["completed"]);
     expect(iam.keys.get("svc-ci")?.get(KEY)).toBe("Inactive");
@@ -244,19 +248,21 @@ describe("sweepExceptions: the end of an exception", () => {
     expect(ledger.records[2]?.change).toMatchObject({ runId: "exception-end:exc-1", decision: "auto" });
 
     const again = await sweepExceptions(sweepDeps);
-    expect(again).toEqual({ ended: [], runs: [], reapplied: [], notReapplied: [] });
+    expect(again).toEqual({ ended: [], runs: [], dispatched: [], reapplied: [], notReapplied: [] });
     expect(ledger.records).toHaveLength(5);
   });
 
   it("opens an approval request for an exposure re-decided needs-approval, and records no expiry for a revocation", async () => {
     const { grantDeps, sweepDeps, clock, ledger, approvals } = world([suppressedBy("exc-1", "high")]);
-    grantException(grant, grantDeps);
+    await grantException(grant, grantDeps);
     clock.advance(60_000);
-    revokeException("exc-1", { by: "bob", reason: "done early" }, grantDeps);
+    await revokeException("exc-1", { by: "bob", reason: "done early" }, grantDeps);
     const report = await sweepExceptions(sweepDeps);
     expect(report.ended.map((e) => e.how)).toEqual(["revoked"]);
     expect(report.runs).toEqual([]);
-    expect(approvals.list().map((r) => [r.status, r.exposure.credential.id])).toEqual([["pending", KEY]]);
+    expect((await approvals.list()).map((r) => [r.status, r.exposure.credential.id])).toEqual([
+      ["pending", KEY],
+    ]);
     expect(ledger.actions()).toEqual([
       "exception-granted",
       "exception-revoked",
@@ -267,9 +273,9 @@ describe("sweepExceptions: the end of an exception", () => {
 
   it("leaves exposures another exception suppresses, and records the use when another one still covers", async () => {
     const { grantDeps, sweepDeps, clock, ledger, exposures } = world([suppressedBy("exc-1")]);
-    grantException(grant, grantDeps);
+    await grantException(grant, grantDeps);
     clock.advance(1000);
-    grantException({ ...grant, hours: 2, reason: "second team" }, grantDeps);
+    await grantException({ ...grant, hours: 2, reason: "second team" }, grantDeps);
     clock.set(T0 + HOUR);
     await sweepExceptions(sweepDeps);
     const [stored] = [...exposures.exposures.values()];
@@ -308,7 +314,7 @@ describe("an exception granted while a run is executing", () => {
       executor,
     );
     await inside;
-    const exception = grantException(grant, grantDeps);
+    const exception = await grantException(grant, grantDeps);
     release();
     const run = await running;
     expect(run.status).toBe("completed");
@@ -365,7 +371,7 @@ describe("liftQuarantine and its re-application", () => {
     const report = await sweepExceptions(w.sweepDeps);
     expect(report.reapplied.map((r) => [r.exception.id, r.run.status])).toEqual([[lifted.id, "completed"]]);
     expect(w.iam.inline.get("role/app")?.has("vigil-quarantine")).toBe(true);
-    expect(w.exceptions.get(lifted.id)?.lift?.reapplied).toEqual({
+    expect((await w.exceptions.get(lifted.id))?.lift?.reapplied).toEqual({
       at: lifted.expiresAt,
       runId: report.reapplied[0]?.run.id,
     });
@@ -388,7 +394,7 @@ describe("liftQuarantine and its re-application", () => {
     await quarantined(w);
     const lifted = await liftQuarantine(lift, w.liftDeps);
     w.clock.advance(1000);
-    revokeException(lifted.id, { by: "bob", reason: "emergency over" }, w.grantDeps);
+    await revokeException(lifted.id, { by: "bob", reason: "emergency over" }, w.grantDeps);
     const report = await sweepExceptions(w.sweepDeps);
     expect(report.reapplied).toHaveLength(1);
     expect(w.iam.inline.get("role/app")?.has("vigil-quarantine")).toBe(true);
@@ -442,12 +448,108 @@ describe("liftQuarantine and its re-application", () => {
       credential: { kind: "role-session" as const, id: ROLE },
       principalArn: ROLE,
     };
-    expect(decide(subject, w.config, { exceptions: w.exceptions.activeAt(T0), at: T0 }).decision).toBe(
+    expect(decide(subject, w.config, { exceptions: await w.exceptions.activeAt(T0), at: T0 }).decision).toBe(
       "suppressed-by-exception",
     );
     const end = lifted.expiresAt;
-    expect(decide(subject, w.config, { exceptions: w.exceptions.activeAt(end), at: end }).decision).toBe(
-      "auto",
+    expect(
+      decide(subject, w.config, { exceptions: await w.exceptions.activeAt(end), at: end }).decision,
+    ).toBe("auto");
+  });
+});
+
+describe("sweepExceptions with a dispatch instead of an executor", () => {
+  function dispatching(w: ReturnType<typeof world>, dispatch: PlaybookDispatch): SweepDeps {
+    const { config, exceptions, exposures, ledger, clock } = w;
+    return { config, exceptions, exposures, ledger, clock, dispatch, approvals: w.sweepDeps.approvals };
+  }
+
+  it("queues a re-decided auto exposure under a key naming the exception, records it, and runs nothing here", async () => {
+    const w = world([suppressedBy("exc-1")]);
+    const dispatch = new MemoryPlaybookDispatch();
+    await grantException(grant, w.grantDeps);
+    w.clock.set(T0 + HOUR);
+    const report = await sweepExceptions(dispatching(w, dispatch));
+    expect(dispatch.calls).toHaveLength(1);
+    expect(dispatch.calls[0]).toMatchObject({
+      dedupeKey: `exception-end:exc-1:access-key:${KEY}`,
+      request: {
+        playbook: { id: "deactivate-access-key" },
+        principalArn: USER,
+        credential: { kind: "access-key", id: KEY },
+      },
+    });
+    expect(report.dispatched).toEqual(dispatch.calls);
+    expect(report.runs).toEqual([]);
+    expect(w.iam.keys.get("svc-ci")?.get(KEY)).toBe("Active");
+    expect(w.runs.runs.size).toBe(0);
+    expect(w.ledger.actions()).toEqual([
+      "exception-granted",
+      "exception-expired",
+      "finding-decided",
+      "playbook-dispatched",
+    ]);
+    expect(w.ledger.records.at(-1)).toMatchObject({
+      actor: { kind: "vigil" },
+      subject: { kind: "access-key", id: KEY },
+      change: { dedupeKey: `exception-end:exc-1:access-key:${KEY}`, playbook: "deactivate-access-key" },
+    });
+
+    const again = await sweepExceptions(dispatching(w, dispatch));
+    expect(again.dispatched).toEqual([]);
+    expect(dispatch.calls).toHaveLength(1);
+  });
+
+  it("queues the re-application of an ended lift once, marking the lift with the dedupe key", async () => {
+    const w = world();
+    const credential = { kind: "role-session" as const, id: ROLE };
+    await runPlaybook(
+      {
+        playbook: planPlaybook("quarantine-role", { credential, principalArn: ROLE, at: T0 }),
+        principalArn: ROLE,
+        credential,
+        reason: "credential-exfiltration",
+      },
+      w.executor,
     );
+    const lifted = await liftQuarantine(
+      { principalArn: ROLE, hours: 2, reason: "restore orders", by: "alice" },
+      w.liftDeps,
+    );
+    w.clock.set(lifted.expiresAt);
+    const failing: PlaybookDispatch = {
+      dispatch: async () => {
+        throw new Error("queue unavailable");
+      },
+    };
+    await expect(sweepExceptions(dispatching(w, failing))).rejects.toThrow("queue unavailable");
+    expect((await w.exceptions.get(lifted.id))?.lift?.reapplied).toBeUndefined();
+
+    const dispatch = new MemoryPlaybookDispatch();
+    const report = await sweepExceptions(dispatching(w, dispatch));
+    expect(dispatch.calls).toEqual([
+      {
+        dedupeKey: `lift-end:${lifted.id}`,
+        request: expect.objectContaining({
+          playbook: expect.objectContaining({
+            id: "quarantine-role",
+            steps: [expect.objectContaining({ step: "quarantine-role", target: ROLE })],
+          }),
+          principalArn: ROLE,
+          credential,
+        }),
+      },
+    ]);
+    expect(report.reapplied).toEqual([]);
+    expect(w.iam.inline.get("role/app")?.has("vigil-quarantine")).toBe(false);
+    expect((await w.exceptions.get(lifted.id))?.lift?.reapplied).toEqual({
+      at: lifted.expiresAt,
+      runId: `lift-end:${lifted.id}`,
+    });
+    expect(w.ledger.actions().at(-1)).toBe("playbook-dispatched");
+
+    await sweepExceptions(dispatching(w, dispatch));
+    expect(dispatch.calls).toHaveLength(1);
+    expect(w.ledger.actions().filter((a) => a === "playbook-dispatched")).toHaveLength(1);
   });
 });

@@ -92,29 +92,29 @@ describe("sealRecord", () => {
 });
 
 describe("verifyChain", () => {
-  it("finds an intact chain intact and names its head", () => {
+  it("finds an intact chain intact and names its head", async () => {
     const records = chain(4);
-    expect(verifyChain(records)).toEqual({ intact: true, count: 4, head: records[3]?.hash });
+    expect(await verifyChain(() => records)).toEqual({ intact: true, count: 4, head: records[3]?.hash });
   });
 
-  it("finds an empty ledger intact at the genesis value", () => {
-    expect(verifyChain([])).toEqual({ intact: true, count: 0, head: GENESIS_HASH });
+  it("finds an empty ledger intact at the genesis value", async () => {
+    expect(await verifyChain(() => [])).toEqual({ intact: true, count: 0, head: GENESIS_HASH });
   });
 
-  it("names an edited record whose hash no longer matches", () => {
+  it("names an edited record whose hash no longer matches", async () => {
     const records = chain(5);
     records[2] = { ...records[2]!, reason: "nothing happened" };
-    const verdict = verifyChain(records);
+    const verdict = await verifyChain(() => records);
     expect(verdict.intact).toBe(false);
     if (verdict.intact) return;
     expect(verdict.problem).toMatchObject({ kind: "edited", seq: 3, position: 3 });
     expect(verdict.problem.reason).toMatch(/^record 3 at position 3 was edited: its content hashes to/);
   });
 
-  it("names an edited record that gained a field", () => {
+  it("names an edited record that gained a field", async () => {
     const records: unknown[] = chain(3);
     records[1] = { ...(records[1] as LedgerRecord), note: "added" };
-    const verdict = verifyChain(records);
+    const verdict = await verifyChain(() => records);
     expect(verdict.intact ? undefined : verdict.problem).toMatchObject({
       kind: "edited",
       seq: 2,
@@ -122,10 +122,10 @@ describe("verifyChain", () => {
     });
   });
 
-  it("names stored text that is not JSON as edited", () => {
+  it("names stored text that is not JSON as edited", async () => {
     const records: unknown[] = chain(3);
     records[1] = "{garbage";
-    const verdict = verifyChain(records);
+    const verdict = await verifyChain(() => records);
     expect(verdict.intact ? undefined : verdict.problem).toMatchObject({
       kind: "edited",
       seq: undefined,
@@ -134,10 +134,10 @@ describe("verifyChain", () => {
     expect(verdict.intact ? "" : verdict.problem.reason).toContain("its stored text is not JSON");
   });
 
-  it("names an edited record that was re-hashed, by the next record's broken link", () => {
+  it("names an edited record that was re-hashed, by the next record's broken link", async () => {
     const records = chain(4);
     records[1] = forge(records[1]!, { reason: "rewritten" });
-    const verdict = verifyChain(records);
+    const verdict = await verifyChain(() => records);
     expect(verdict.intact ? undefined : verdict.problem).toMatchObject({
       kind: "edited",
       seq: 2,
@@ -145,10 +145,10 @@ describe("verifyChain", () => {
     });
   });
 
-  it("names a deleted record in the middle", () => {
+  it("names a deleted record in the middle", async () => {
     const records = chain(5);
     records.splice(2, 1);
-    const verdict = verifyChain(records);
+    const verdict = await verifyChain(() => records);
     expect(verdict.intact ? undefined : verdict.problem).toMatchObject({
       kind: "deleted",
       seq: 3,
@@ -159,9 +159,9 @@ describe("verifyChain", () => {
     );
   });
 
-  it("names several deleted records at the start", () => {
+  it("names several deleted records at the start", async () => {
     const records = chain(5).slice(2);
-    const verdict = verifyChain(records);
+    const verdict = await verifyChain(() => records);
     expect(verdict.intact ? undefined : verdict.problem).toMatchObject({
       kind: "deleted",
       seq: 1,
@@ -170,11 +170,11 @@ describe("verifyChain", () => {
     expect(verdict.intact ? "" : verdict.problem.reason).toMatch(/^records 1 to 2 are missing/);
   });
 
-  it("names a record inserted in the middle with a valid hash", () => {
+  it("names a record inserted in the middle with a valid hash", async () => {
     const records = chain(5);
     const forged = forge(records[2]!, { reason: "approved by nobody" });
     records.splice(2, 0, forged);
-    const verdict = verifyChain(records);
+    const verdict = await verifyChain(() => records);
     expect(verdict.intact ? undefined : verdict.problem).toMatchObject({
       kind: "inserted",
       seq: 3,
@@ -182,17 +182,17 @@ describe("verifyChain", () => {
     });
   });
 
-  it("names a copy of an earlier record inserted later", () => {
+  it("names a copy of an earlier record inserted later", async () => {
     const records = chain(4);
     records.splice(3, 0, records[2]!);
-    const verdict = verifyChain(records);
+    const verdict = await verifyChain(() => records);
     expect(verdict.intact ? undefined : verdict.problem).toMatchObject({ kind: "inserted", seq: 3 });
   });
 
-  it("names a copy of the first record appended at the end as inserted", () => {
+  it("names a copy of the first record appended at the end as inserted", async () => {
     const records = chain(3);
     records.push(records[0]!);
-    const verdict = verifyChain(records);
+    const verdict = await verifyChain(() => records);
     expect(verdict.intact ? undefined : verdict.problem).toMatchObject({
       kind: "inserted",
       seq: 1,
@@ -200,12 +200,12 @@ describe("verifyChain", () => {
     });
   });
 
-  it("names a record that comes after a later one as reordered", () => {
+  it("names a record that comes after a later one as reordered", async () => {
     const records = chain(4);
     const moved = records.splice(1, 1)[0]!;
     records.splice(2, 0, moved);
     // 1, 3, 2, 4: record 3 comes before record 2
-    const verdict = verifyChain(records);
+    const verdict = await verifyChain(() => records);
     expect(verdict.intact ? undefined : verdict.problem).toMatchObject({
       kind: "reordered",
       seq: 3,
@@ -213,11 +213,11 @@ describe("verifyChain", () => {
     });
   });
 
-  it("names records inserted before a renumbered record by the link it kept", () => {
+  it("names records inserted before a renumbered record by the link it kept", async () => {
     const records = chain(4);
     const forged = forge(records[2]!, { reason: "approved by nobody" });
     const renumbered = records.slice(2).map((r) => forge(r, { seq: r.seq + 1 }));
-    const verdict = verifyChain([records[0], records[1], forged, ...renumbered]);
+    const verdict = await verifyChain(() => [records[0], records[1], forged, ...renumbered]);
     expect(verdict.intact ? undefined : verdict.problem).toMatchObject({
       kind: "inserted",
       seq: 3,
@@ -225,10 +225,10 @@ describe("verifyChain", () => {
     });
   });
 
-  it("names a record that skips sequence numbers but chains directly as inserted", () => {
+  it("names a record that skips sequence numbers but chains directly as inserted", async () => {
     const records = chain(2);
     records[1] = forge(records[1]!, { seq: 7 });
-    const verdict = verifyChain(records);
+    const verdict = await verifyChain(() => records);
     expect(verdict.intact ? undefined : verdict.problem).toMatchObject({
       kind: "inserted",
       seq: 7,
@@ -236,10 +236,10 @@ describe("verifyChain", () => {
     });
   });
 
-  it("names a first record that does not start from the genesis value", () => {
+  it("names a first record that does not start from the genesis value", async () => {
     const records = chain(3);
     records[0] = forge(records[0]!, { prevHash: "f".repeat(64) });
-    const verdict = verifyChain(records);
+    const verdict = await verifyChain(() => records);
     expect(verdict.intact ? undefined : verdict.problem).toMatchObject({
       kind: "inserted",
       seq: 1,
@@ -247,10 +247,10 @@ describe("verifyChain", () => {
     });
   });
 
-  it("names swapped records as reordered", () => {
+  it("names swapped records as reordered", async () => {
     const records = chain(5);
     [records[2], records[3]] = [records[3]!, records[2]!];
-    const verdict = verifyChain(records);
+    const verdict = await verifyChain(() => records);
     expect(verdict.intact ? undefined : verdict.problem).toMatchObject({
       kind: "reordered",
       seq: 4,
@@ -261,15 +261,39 @@ describe("verifyChain", () => {
     );
   });
 
-  it("names a record moved to the end as reordered, not deleted", () => {
+  it("names a record moved to the end as reordered, not deleted", async () => {
     const records = chain(5);
     const [moved] = records.splice(1, 1);
     records.push(moved!);
-    const verdict = verifyChain(records);
+    const verdict = await verifyChain(() => records);
     expect(verdict.intact ? undefined : verdict.problem).toMatchObject({
       kind: "reordered",
       seq: 3,
       position: 2,
     });
+  });
+
+  it("walks an async source once when the chain is intact, and again only to find an inserted run's anchor", async () => {
+    let walks = 0;
+    const walking = (items: readonly unknown[]) => () => {
+      walks += 1;
+      return (async function* () {
+        yield* items;
+      })();
+    };
+    const records = chain(4);
+    expect(await verifyChain(walking(records))).toEqual({ intact: true, count: 4, head: records[3]?.hash });
+    expect(walks).toBe(1);
+
+    walks = 0;
+    const forged = forge(records[2]!, { reason: "approved by nobody" });
+    const renumbered = records.slice(2).map((r) => forge(r, { seq: r.seq + 1 }));
+    const verdict = await verifyChain(walking([records[0], records[1], forged, ...renumbered]));
+    expect(verdict).toMatchObject({
+      intact: false,
+      count: 5,
+      problem: { kind: "inserted", seq: 3, position: 3 },
+    });
+    expect(walks).toBe(2);
   });
 });

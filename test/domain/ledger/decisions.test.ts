@@ -1,18 +1,16 @@
 import { describe, expect, it } from "vitest";
 import type { Detection } from "../../../shared/domain/detections/detection.ts";
-import { sealRecord, verifyChain } from "../../../shared/domain/ledger/chain.ts";
+import { verifyChain } from "../../../shared/domain/ledger/chain.ts";
 import {
   decisionEntries,
   MAX_EVENT_IDS,
   recordRunDecisions,
 } from "../../../shared/domain/ledger/decisions.ts";
-import { type LedgerQuery, matchesQuery } from "../../../shared/domain/ledger/query.ts";
-import type { LedgerEntry, LedgerRecord } from "../../../shared/domain/ledger/record.ts";
 import { runPipeline } from "../../../shared/domain/pipeline/replay.ts";
-import type { LedgerStore } from "../../../shared/ports/ledger-store.ts";
 import type { SourceItem } from "../../../shared/ports/record-source.ts";
 import { nullRunStore } from "../../../shared/ports/run-store.ts";
 import { configOf, fakeNetwork } from "../../support/context.ts";
+import { MemoryLedger } from "../../support/oncall.ts";
 import { roleSessionRecord, userKeyRecord } from "../../support/records.ts";
 
 const NOW = Date.parse("2026-03-10T12:00:00Z");
@@ -42,29 +40,6 @@ async function replay(records: unknown[]) {
     clock,
     store: nullRunStore,
   });
-}
-
-/** An in-memory LedgerStore: the port's contract without SQLite. */
-class MemoryLedger implements LedgerStore {
-  readonly records: LedgerRecord[] = [];
-  append(entries: readonly LedgerEntry[]): readonly LedgerRecord[] {
-    const sealed = entries.map((e) => {
-      const record = sealRecord(e, this.records.at(-1));
-      this.records.push(record);
-      return record;
-    });
-    return sealed;
-  }
-  read(query: LedgerQuery = {}): Iterable<LedgerRecord> {
-    return this.records.filter((r) => matchesQuery(r, query));
-  }
-  count(query: LedgerQuery = {}): number {
-    return [...this.read(query)].length;
-  }
-  stored(): Iterable<unknown> {
-    return this.records;
-  }
-  close(): void {}
 }
 
 const stop = (eventID: string, overrides: Record<string, unknown> = {}) =>
@@ -120,9 +95,9 @@ describe("recordRunDecisions", () => {
   it("appends the run's decisions to the ledger as one chained batch", async () => {
     const ledger = new MemoryLedger();
     const result = await replay([stop("a1")]);
-    const sealed = recordRunDecisions(result, { ledger, clock });
+    const sealed = await recordRunDecisions(result, { ledger, clock });
     expect(sealed.map((r) => r.seq)).toEqual([1]);
-    expect(ledger.count()).toBe(1);
-    expect(verifyChain(ledger.stored())).toMatchObject({ intact: true, count: 1 });
+    expect(await ledger.count()).toBe(1);
+    expect(await verifyChain(() => ledger.stored())).toMatchObject({ intact: true, count: 1 });
   });
 });

@@ -2,11 +2,12 @@ import { describe, expect, it } from "vitest";
 import { MemoryBaselines } from "../../../shared/domain/baseline/memory-baselines.ts";
 import type { Detection } from "../../../shared/domain/detections/detection.ts";
 import type { BreakGlassException } from "../../../shared/domain/exceptions/exception.ts";
+import { activeExceptionsSnapshot } from "../../../shared/domain/exceptions/snapshot.ts";
 import { normalizeRecord } from "../../../shared/domain/normalize/normalize.ts";
 import { Evaluator } from "../../../shared/domain/pipeline/evaluator.ts";
 import { ExposureBook } from "../../../shared/domain/pipeline/exposure-book.ts";
 import { configOf, fakeNetwork } from "../../support/context.ts";
-import { MemoryExceptionStore, TestClock } from "../../support/oncall.ts";
+import { TestClock } from "../../support/oncall.ts";
 import { userKeyRecord } from "../../support/records.ts";
 
 const T0 = Date.parse("2026-03-10T12:00:00Z");
@@ -43,9 +44,10 @@ function granted(fields: Partial<BreakGlassException> = {}): BreakGlassException
   };
 }
 
-function world() {
+/** An evaluator and a book deciding with a snapshot of `loaded`, as a run loads it at its start. */
+function world(...loaded: BreakGlassException[]) {
   const clock = new TestClock(T0);
-  const exceptions = new MemoryExceptionStore();
+  const exceptions = activeExceptionsSnapshot(loaded);
   const config = configOf({ policy: { auto: "medium", approval: "never", notify: "never" } });
   const evaluator = new Evaluator({
     config,
@@ -56,13 +58,12 @@ function world() {
     exceptions,
   });
   const book = new ExposureBook(config, clock, exceptions);
-  return { clock, exceptions, evaluator, book };
+  return { clock, evaluator, book };
 }
 
 describe("Evaluator with break-glass exceptions", () => {
   it("still detects and scores, but decides suppressed-by-exception while one is in force", () => {
-    const { evaluator, exceptions, clock } = world();
-    exceptions.insert(granted());
+    const { evaluator, clock } = world(granted());
     clock.set(T0 + 3_599_000);
     const evaluation = evaluator.evaluate(useOf("e1"));
     expect(evaluation?.finding).toMatchObject({
@@ -74,24 +75,21 @@ describe("Evaluator with break-glass exceptions", () => {
   });
 
   it("decides as usual from the expiry instant on, with no sweep having run", () => {
-    const { evaluator, exceptions, clock } = world();
-    exceptions.insert(granted());
+    const { evaluator, clock } = world(granted());
     clock.set(T0 + 3_600_000);
     expect(evaluator.evaluate(useOf("e1"))?.finding.decision).toBe("auto");
   });
 
   it("decides as usual without exceptions or for another principal", () => {
-    const { evaluator, exceptions } = world();
-    expect(evaluator.evaluate(useOf("e1"))?.finding.decision).toBe("auto");
-    exceptions.insert(granted({ scope: { kind: "principal", arn: `${USER}-other` } }));
-    expect(evaluator.evaluate(useOf("e2"))?.finding.decision).toBe("auto");
+    expect(world().evaluator.evaluate(useOf("e1"))?.finding.decision).toBe("auto");
+    const other = world(granted({ scope: { kind: "principal", arn: `${USER}-other` } }));
+    expect(other.evaluator.evaluate(useOf("e2"))?.finding.decision).toBe("auto");
   });
 });
 
 describe("ExposureBook with break-glass exceptions", () => {
   it("reads the exceptions when it ranks, against the clock at that moment", () => {
-    const { evaluator, exceptions, clock, book } = world();
-    exceptions.insert(granted());
+    const { evaluator, clock, book } = world(granted());
     const evaluation = evaluator.evaluate(useOf("e1"))!;
     book.add(evaluation.finding, evaluation.facts);
     expect(book.ranked()[0]?.decision).toBe("suppressed-by-exception");

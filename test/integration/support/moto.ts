@@ -1,6 +1,7 @@
 import { IAMClient } from "@aws-sdk/client-iam";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SNSClient } from "@aws-sdk/client-sns";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { STSClient } from "@aws-sdk/client-sts";
 import { inject } from "vitest";
 
@@ -32,5 +33,6 @@ export function awsClients() {
     secrets: new SecretsManagerClient(config),
     sns: new SNSClient(config),
     sts: new STSClient(config),
+    sqs: new SQSClient(config),
   };
 }

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { principalArn } from "../principal.ts";
 import { defineStep } from "./step.ts";
 

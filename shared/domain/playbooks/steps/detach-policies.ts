@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { AttachedPolicy } from "../../../ports/iam-gateway.ts";
 import { assertModifiableRole, ignoreGone } from "../containment.ts";
 import { VIGIL_POLICY_PATH } from "../deny-policies.ts";

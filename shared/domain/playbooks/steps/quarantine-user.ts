@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { quarantine, releaseQuarantine } from "../containment.ts";
 import { principalArn } from "../principal.ts";
 import { defineStep } from "./step.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { show } from "../../errors.ts";
 import { assertModifiableRole, createOrFindPolicy, ignoreGone } from "../containment.ts";
 import {

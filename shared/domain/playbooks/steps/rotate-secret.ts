@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { SecretDescription } from "../../../ports/secrets-gateway.ts";
 import { RotationInProgressError, RotationNotConfiguredError } from "../errors.ts";
 import { defineStep } from "./step.ts";

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import type { IamGateway } from "../../../ports/iam-gateway.ts";
 import type { Notifier } from "../../../ports/notifier.ts";
 import type { SecretsGateway } from "../../../ports/secrets-gateway.ts";
