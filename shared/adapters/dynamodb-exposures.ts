@@ -49,11 +49,23 @@ export class DynamoStoredExposures implements StoredExposures {
       this.#origins.set(exposure, originOf(item));
       found.push(exposure);
     }
-    return found.sort(
-      (a, b) =>
-        b.score - a.score ||
-        (a.credential.id < b.credential.id ? -1 : a.credential.id > b.credential.id ? 1 : 0),
-    );
+    return found.sort(byRank);
+  }
+
+  /**
+   * Every stored exposure, highest score first (what the console lists against a deployment): one
+   * strongly consistent, paginated Scan filtered to exposure items. A Scan reads (and bills) the whole
+   * table, which is acceptable for a person opening a page, not for a hot path. The returned exposures
+   * can be passed to `replace` like those of `suppressed`.
+   */
+  async all(): Promise<readonly Exposure[]> {
+    const found: Exposure[] = [];
+    for await (const item of this.#scan(false)) {
+      const exposure = this.#parse(item);
+      this.#origins.set(exposure, originOf(item));
+      found.push(exposure);
+    }
+    return found.sort(byRank);
   }
 
   async replace(previous: Exposure, next: Exposure): Promise<boolean> {
@@ -123,6 +135,13 @@ export class DynamoStoredExposures implements StoredExposures {
       "evaluate its credential's events again to rebuild it",
     ) as Exposure;
   }
+}
+
+/** Highest score first, then by credential id. */
+function byRank(a: Exposure, b: Exposure): number {
+  return (
+    b.score - a.score || (a.credential.id < b.credential.id ? -1 : a.credential.id > b.credential.id ? 1 : 0)
+  );
 }
 
 function originOf(item: Item): Origin {

@@ -3,6 +3,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
@@ -44,6 +45,9 @@ export const DYNAMO_PLAYBOOK_RUN_ACTIONS = [
   "dynamodb:UpdateItem",
   "dynamodb:DeleteItem",
 ] as const;
+
+/** What `allRuns` needs besides GetItem: the console's listing only, never granted to the functions. */
+export const DYNAMO_RUN_LISTING_ACTIONS = ["dynamodb:Scan"] as const;
 
 /**
  * PlaybookRunStore on vigil's DynamoDB table (key schema in dynamodb-table.ts). A run is one item
@@ -104,6 +108,48 @@ export class DynamoPlaybookRunStore implements PlaybookRunStore {
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start !== undefined);
+    return this.#assemble(id, items);
+  }
+
+  /**
+   * Every run with its steps, newest first: what the console lists against a deployment. Runs are not
+   * indexed by time, so this is one strongly consistent, paginated Scan filtered to run and step items
+   * (`R#…`); it reads (and bills) the whole table, acceptable for a person opening a page, never for
+   * the executor. IAM: {@link DYNAMO_RUN_LISTING_ACTIONS}.
+   */
+  async allRuns(): Promise<readonly RunRecord[]> {
+    const { client, tableName } = this.table;
+    const byRun = new Map<string, Record<string, unknown>[]>();
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(
+        new ScanCommand({
+          TableName: tableName,
+          FilterExpression: "begins_with(pk, :prefix)",
+          ExpressionAttributeValues: { ":prefix": keys.run("") },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const pk = String(item.pk);
+        const group = byRun.get(pk);
+        if (group === undefined) byRun.set(pk, [item]);
+        else group.push(item);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    const runs: RunRecord[] = [];
+    for (const [pk, items] of byRun) {
+      const run = this.#assemble(pk.slice(keys.run("").length), items);
+      if (run !== undefined) runs.push(run);
+    }
+    return runs.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** The run of `id` from the items of its partition; undefined when its run item is missing. */
+  #assemble(id: string, items: readonly Record<string, unknown>[]): RunRecord | undefined {
+    const { tableName } = this.table;
     const head = items.find((item) => item.sk === SOLE);
     if (head === undefined) return undefined;
     const header = runHeader.parse(JSON.parse(String(head.v)));

@@ -7,7 +7,7 @@ import type { RunRecord } from "./playbook-run-store.ts";
  */
 export interface ConsoleViews {
   /** Every stored exposure, highest score first. */
-  exposures(): readonly Exposure[];
+  exposures(): Promise<readonly Exposure[]>;
   /** Every playbook run with its steps, newest first. */
   runs(): Promise<readonly RunRecord[]>;
   close(): void;

@@ -28,7 +28,7 @@ export class SqliteConsoleViews implements ConsoleViews {
     this.#runs = new SqlitePlaybookRunStore(path);
   }
 
-  exposures(): readonly Exposure[] {
+  async exposures(): Promise<readonly Exposure[]> {
     const table = this.#db
       .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'exposures'")
       .get();

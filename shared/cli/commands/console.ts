@@ -1,18 +1,15 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
 import { type RunningConsole, startConsole } from "../../adapters/console/server.ts";
-import { SqliteConsoleViews } from "../../adapters/console/sqlite-console-views.ts";
-import { SqliteApprovalStore } from "../../adapters/sqlite-approvals.ts";
-import { SqliteExceptionStore } from "../../adapters/sqlite-exceptions.ts";
-import { SqliteLedger } from "../../adapters/sqlite-ledger.ts";
-import { SqlitePlaybookRunStore } from "../../adapters/sqlite-playbook-runs.ts";
-import { StoreError } from "../../adapters/sqlite-store.ts";
 import { decideApproval, type VoteDeps } from "../../domain/approvals/vote.ts";
+import type { VigilConfig } from "../../domain/config/compile.ts";
 import { grantException } from "../../domain/exceptions/grant.ts";
 import { revokeException } from "../../domain/exceptions/revoke.ts";
+import type { ExecutorDeps } from "../../domain/playbooks/executor.ts";
+import type { PlaybookDispatch } from "../../ports/playbook-dispatch.ts";
 import { executorOf, printNotifier } from "../apply.ts";
 import { type CliIo, type Command, type OptionValues, stringOption } from "../command.ts";
-import { configOf, STORE_OPTIONS, storePath } from "../run-context.ts";
+import { configOf, STORE_OPTIONS } from "../run-context.ts";
+import { DISPATCH_OPTIONS, dispatchOf, type StoreLocation, storesOf, TABLE_OPTIONS } from "../stores.ts";
 import { UsageError } from "../usage.ts";
 
 /** The port `vigil console` listens on unless --port says otherwise. */
@@ -42,49 +39,39 @@ export async function openConsole(
       `--port ${JSON.stringify(portText)} must be a port number from 0 to 65535 (0: any free port)`,
     );
   }
-  const path = storePath(values, io);
-  if (!existsSync(path)) {
-    throw new StoreError(
-      `no store at ${path}; run 'vigil replay FILE --store ${path}' first, or give the store it wrote with --store PATH`,
-      { context: { path } },
+  if (values.table !== undefined && values.yes === true) {
+    throw new UsageError(
+      "--yes runs approved playbooks in this process, which a console on a deployment's --table never does; approving there queues the playbook with --actions-queue URL",
     );
   }
-  const endpoint = stringOption(values, "endpoint");
-  const canRun = endpoint !== undefined || values.yes === true;
   const config = configOf(values, io);
-  const views = new SqliteConsoleViews(path);
-  const ledger = new SqliteLedger(path);
-  const runs = new SqlitePlaybookRunStore(path);
-  const approvalStore = new SqliteApprovalStore(path);
-  const exceptionStore = new SqliteExceptionStore(path);
-  const executor = canRun
-    ? executorOf(
-        { endpoint, region: stringOption(values, "region"), yes: values.yes === true, storePath: path },
-        config,
-        io,
-      )
-    : undefined;
+  const stores = await storesOf(values, io, ["views", "ledger", "runs", "approvals", "exceptions"]);
+  let acting: Acting;
+  try {
+    acting = actingOf(values, io, stores.location, config);
+  } catch (error) {
+    stores.close();
+    throw error;
+  }
   const closeStores = () => {
-    executor?.close();
-    exceptionStore.close();
-    approvalStore.close();
-    views.close();
-    ledger.close();
-    runs.close();
+    acting.close();
+    stores.close();
   };
   const operator = stringOption(values, "by") ?? io.env.USER ?? "console";
+  const { views, ledger, runs, approvals, exceptions } = stores;
   const voteDeps: VoteDeps = {
-    approvals: approvalStore,
+    approvals,
     ledger,
     clock: io.clock,
     newId: randomUUID,
     policy: config.approvals,
-    notifier: executor?.deps.notifier ?? printNotifier(io),
-    exceptions: exceptionStore,
-    ...(executor === undefined ? {} : { executor: executor.deps }),
+    notifier: acting.executor?.notifier ?? printNotifier(io),
+    exceptions,
+    ...(acting.executor === undefined ? {} : { executor: acting.executor }),
+    ...(acting.dispatch === undefined ? {} : { dispatch: acting.dispatch }),
   };
   const exceptionDeps = {
-    exceptions: exceptionStore,
+    exceptions,
     ledger,
     clock: io.clock,
     newId: randomUUID,
@@ -100,17 +87,12 @@ export async function openConsole(
         secret: randomBytes(32),
         operator,
         approvals: {
-          list: () => approvalStore.list(),
+          list: () => approvals.list(),
           decide: (id, vote) => decideApproval(id, vote, voteDeps),
-          ...(canRun
-            ? {}
-            : {
-                cannotRun:
-                  "approving runs the playbook, and this console was started without --endpoint URL (an emulator) or --yes (the AWS account of the default credentials); restart it with one of them, or deny",
-              }),
+          ...(acting.cannotRun === undefined ? {} : { cannotRun: acting.cannotRun }),
         },
         exceptions: {
-          list: () => exceptionStore.list(),
+          list: () => exceptions.list(),
           grant: (request) => grantException(request, exceptionDeps),
           revoke: (id, request) => revokeException(id, request, exceptionDeps),
           maxHours: config.exceptions.maxHours,
@@ -133,6 +115,43 @@ export async function openConsole(
     }
     throw error;
   }
+}
+
+/** How an approval in this console acts: a local executor, a dispatch, or neither (then why not). */
+interface Acting {
+  readonly executor?: ExecutorDeps;
+  readonly dispatch?: PlaybookDispatch;
+  readonly cannotRun?: string;
+  close(): void;
+}
+
+/**
+ * Against the embedded store an approval runs its playbook here, with --endpoint URL (an emulator) or
+ * --yes (the default credentials' account); against a deployment's table it is only ever queued for
+ * the deployment's execute function, on --actions-queue URL. Without them the console can deny.
+ */
+function actingOf(values: OptionValues, io: CliIo, location: StoreLocation, config: VigilConfig): Acting {
+  const queued = dispatchOf(values, location);
+  if (queued !== undefined) return queued;
+  if (location.kind === "table") {
+    return {
+      cannotRun:
+        "approving queues the playbook for the deployment's execute function, and this console was started without --actions-queue URL (the Vigil construct's actions queue); restart it with --actions-queue, or deny",
+      close: () => {},
+    };
+  }
+  const endpoint = stringOption(values, "endpoint");
+  if (endpoint === undefined && values.yes !== true) {
+    return {
+      cannotRun:
+        "approving runs the playbook, and this console was started without --endpoint URL (an emulator) or --yes (the AWS account of the default credentials); restart it with one of them, or deny",
+      close: () => {},
+    };
+  }
+  const region = stringOption(values, "region");
+  const options = { endpoint, region, yes: values.yes === true, storePath: location.path };
+  const { deps, close } = executorOf(options, config, io);
+  return { executor: deps, close };
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */

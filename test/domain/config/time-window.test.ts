@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { inWindow, localTime, type TimeWindow } from "../../../shared/domain/config/time-window.ts";
+import {
+  inWindow,
+  isTimeZone,
+  localTime,
+  type TimeWindow,
+} from "../../../shared/domain/config/time-window.ts";
 
 const weekdays: TimeWindow = {
   days: ["mon", "tue", "wed", "thu", "fri"],
@@ -66,5 +71,25 @@ describe("inWindow", () => {
     expect(inWindow(night, Date.parse("2026-01-10T05:59:00Z"))).toBe(true); // Sat 05:59, started Friday
     expect(inWindow(night, Date.parse("2026-01-10T06:00:00Z"))).toBe(false);
     expect(inWindow(night, Date.parse("2026-01-10T23:00:00Z"))).toBe(false); // Saturday night
+  });
+});
+
+describe("isTimeZone", () => {
+  it("accepts canonical zones, UTC, and the aliases and spellings a DateTimeFormat accepts", () => {
+    for (const tz of [
+      "Europe/Berlin",
+      "UTC",
+      "Asia/Kolkata",
+      "Asia/Calcutta",
+      "europe/berlin",
+      "Etc/GMT+5",
+    ]) {
+      expect(isTimeZone(tz), tz).toBe(true);
+    }
+  });
+
+  it("refuses names that are no time zone", () => {
+    for (const tz of ["Europe/Berlinn", "Mars/Olympus_Mons", "", "Berlin"])
+      expect(isTimeZone(tz), tz).toBe(false);
   });
 });
