@@ -14,7 +14,7 @@ import { DynamoLedger } from "../../shared/adapters/dynamodb-ledger.ts";
 import { DynamoUsedLinks } from "../../shared/adapters/dynamodb-used-links.ts";
 import { SqsPlaybookDispatch } from "../../shared/adapters/sqs-playbook-dispatch.ts";
 import { systemClock } from "../../shared/ports/clock.ts";
-import { fetchLinkSecret } from "../common/approval-links.ts";
+import { startupLinkKey } from "../common/approval-links.ts";
 import { powertoolsLog } from "../common/log.ts";
 import { createApprovalsHandler } from "./approvals-handler.ts";
 import { loadApprovalsSettings } from "./config.ts";
@@ -26,7 +26,7 @@ const logger = new Logger({ serviceName: "vigil-approvals" });
 const settings = loadApprovalsSettings(process.env, dirname(fileURLToPath(import.meta.url)));
 const log = powertoolsLog(logger);
 const region = settings.region === undefined ? {} : { region: settings.region };
-const secret = await fetchLinkSecret(new SecretsManagerClient(region), settings.linkSecretArn);
+const secret = await startupLinkKey(new SecretsManagerClient(region), settings.linkSecretArn);
 const table = {
   client: DynamoDBDocumentClient.from(new DynamoDBClient(region)),
   tableName: settings.tableName,

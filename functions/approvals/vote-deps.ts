@@ -6,5 +6,5 @@ import type { ApprovalsHandlerDeps } from "./approvals-handler.ts";
  * with signed links of its own, like every request vigil announces.
  */
 export function voteDeps(deps: ApprovalsHandlerDeps): VoteDeps {
-  return { ...deps, links: { secret: deps.secret, baseUrl: deps.baseUrl } };
+  return { ...deps, links: { key: async () => deps.secret, baseUrl: deps.baseUrl } };
 }

@@ -3,7 +3,7 @@ import {
   type GetSecretValueCommandOutput,
   type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
-import { show } from "../../shared/domain/errors.ts";
+import { show, VigilError } from "../../shared/domain/errors.ts";
 import { MIN_SECRET_BYTES } from "../../shared/domain/signed-links/approval-link.ts";
 import { StartupError } from "./function-config.ts";
 
@@ -99,12 +99,16 @@ export function readOptionalLinkSettings(env: Env): LinkSettings | undefined {
   return readLinkSettings(env);
 }
 
+/** The link secret cannot be read, or is too short to sign with. */
+export class LinkSecretError extends VigilError {
+  override name = "LinkSecretError";
+}
+
 /**
  * Fetches the key that signs approval links: the value of the Secrets Manager secret `arn`, its
  * UTF-8 bytes (a SecretString, as the Vigil construct generates it: 64 random characters) or its
- * bytes (a SecretBinary). Called once per cold start. Throws a StartupError that names the secret and
- * what to fix, never its value: on a failed call, an empty secret, or one shorter than
- * MIN_SECRET_BYTES.
+ * bytes (a SecretBinary). Throws a LinkSecretError that names the secret and what to fix, never its
+ * value: on a failed call, an empty secret, or one shorter than MIN_SECRET_BYTES.
  */
 export async function fetchLinkSecret(client: SecretsManagerClient, arn: string): Promise<Buffer> {
   let output: GetSecretValueCommandOutput;
@@ -112,8 +116,8 @@ export async function fetchLinkSecret(client: SecretsManagerClient, arn: string)
     output = await client.send(new GetSecretValueCommand({ SecretId: arn }));
   } catch (error) {
     const name = error instanceof Error ? error.name : String(error);
-    throw new StartupError(
-      `vigil cannot start: reading the link secret ${arn} (${APPROVALS_ENV.linkSecretArn}) failed with ${name}; the function's role needs secretsmanager:GetSecretValue on it (and kms:Decrypt on its key): redeploy the stack`,
+    throw new LinkSecretError(
+      `reading the link secret ${arn} (${APPROVALS_ENV.linkSecretArn}) failed with ${name}; the function's role needs secretsmanager:GetSecretValue on it (and kms:Decrypt on its key): redeploy the stack`,
       { cause: error, context: { arn } },
     );
   }
@@ -124,10 +128,40 @@ export async function fetchLinkSecret(client: SecretsManagerClient, arn: string)
         ? Buffer.from(output.SecretBinary)
         : Buffer.alloc(0);
   if (secret.length < MIN_SECRET_BYTES) {
-    throw new StartupError(
-      `vigil cannot start: the link secret ${arn} holds ${secret.length} bytes; approval links need at least ${MIN_SECRET_BYTES} random bytes: put a new random value in it (e.g. aws secretsmanager put-secret-value --secret-id ${arn} --secret-string "$(openssl rand -base64 48)")`,
+    throw new LinkSecretError(
+      `the link secret ${arn} holds ${secret.length} bytes; approval links need at least ${MIN_SECRET_BYTES} random bytes: put a new random value in it (e.g. aws secretsmanager put-secret-value --secret-id ${arn} --secret-string "$(openssl rand -base64 48)")`,
       { context: { arn } },
     );
   }
   return secret;
+}
+
+/**
+ * The link key of a function that signs links only now and then (evaluate, ingest, expiry: when an
+ * approval request is announced): fetched on first use rather than at every cold start, kept once
+ * read, and fetched again on the next use after a failure (the announcement fails; its hand-off stays
+ * pending and is retried).
+ */
+export function lazyLinkKey(client: SecretsManagerClient, arn: string): () => Promise<Buffer> {
+  let key: Promise<Buffer> | undefined;
+  return () => {
+    key ??= fetchLinkSecret(client, arn).catch((error: unknown) => {
+      key = undefined;
+      throw error;
+    });
+    return key;
+  };
+}
+
+/**
+ * The link key of the approvals function, which verifies a link on every request: read at cold start,
+ * a StartupError (saying `vigil cannot start`) when it cannot be used.
+ */
+export async function startupLinkKey(client: SecretsManagerClient, arn: string): Promise<Buffer> {
+  try {
+    return await fetchLinkSecret(client, arn);
+  } catch (error) {
+    if (!(error instanceof LinkSecretError)) throw error;
+    throw new StartupError(`vigil cannot start: ${error.message}`, { cause: error, context: { arn } });
+  }
 }

@@ -14,7 +14,7 @@ import { SqsPlaybookDispatch } from "../../shared/adapters/sqs-playbook-dispatch
 import type { ApprovalDeps } from "../../shared/domain/approvals/open.ts";
 import type { HandoffDeps } from "../../shared/domain/pipeline/handoff.ts";
 import { systemClock } from "../../shared/ports/clock.ts";
-import { fetchLinkSecret } from "./approval-links.ts";
+import { lazyLinkKey } from "./approval-links.ts";
 import type { DecidingSettings } from "./deciding-config.ts";
 import { EventBatchEvaluator } from "./event-batch.ts";
 import type { FunctionLog } from "./log.ts";
@@ -38,11 +38,10 @@ export interface DecidingWiring {
 }
 
 /**
- * Builds the {@link DecidingWiring} of `settings`. When the settings name approval links, fetches the
- * link secret first (a StartupError when it cannot be read or is too short; its value is never
- * logged).
+ * Builds the {@link DecidingWiring} of `settings`. When the settings name approval links, the link
+ * secret is read when the first request is announced (see lazyLinkKey; its value is never logged).
  */
-export async function wireDeciding(settings: DecidingSettings): Promise<DecidingWiring> {
+export function wireDeciding(settings: DecidingSettings): DecidingWiring {
   const region = settings.region === undefined ? {} : { region: settings.region };
   const table: DynamoTable = {
     client: DynamoDBDocumentClient.from(new DynamoDBClient(region)),
@@ -53,7 +52,7 @@ export async function wireDeciding(settings: DecidingSettings): Promise<Deciding
       ? undefined
       : {
           baseUrl: settings.links.baseUrl,
-          secret: await fetchLinkSecret(new SecretsManagerClient(region), settings.links.linkSecretArn),
+          key: lazyLinkKey(new SecretsManagerClient(region), settings.links.linkSecretArn),
         };
   const ledger = new DynamoLedger(table);
   const notifier = new SnsNotifier(createSnsClient(region), settings.topicArn);

@@ -10,12 +10,12 @@ import { loadExpirySettings } from "./config.ts";
 import { createExpiryHandler } from "./expiry-handler.ts";
 
 // The only wiring place of the expiry function. Everything here runs once per cold start: a bad
-// setting, config or link secret stops the start with a StartupError that says which and how to fix
-// it. It holds no IAM permission to act: the playbooks its sweeps decide go to the actions queue, and
+// setting or config stops the start with a StartupError that says which and how to fix it (the link
+// secret is read when the first approval request is announced). It holds no IAM permission to act: the playbooks its sweeps decide go to the actions queue, and
 // in observe mode nowhere (no approval is requested either; the ends and decisions are recorded).
 const logger = new Logger({ serviceName: "vigil-expiry" });
 const settings = loadExpirySettings(process.env, dirname(fileURLToPath(import.meta.url)));
-const wiring = await wireDeciding(settings);
+const wiring = wireDeciding(settings);
 const ports = {
   config: settings.config,
   exceptions: wiring.exceptions,

@@ -10,8 +10,8 @@ import { loadIngestSettings } from "./config.ts";
 import { createIngestHandler } from "./ingest-handler.ts";
 
 // The only wiring place of the ingest function. Everything here runs once per cold start: a bad
-// setting, config or link secret stops the start with a StartupError that says which and how to fix
-// it. It holds no IAM permission to act: `auto` playbooks go to the actions queue.
+// setting or config stops the start with a StartupError that says which and how to fix it (the link
+// secret is read when the first approval request is announced). It holds no IAM permission to act: `auto` playbooks go to the actions queue.
 const logger = new Logger({ serviceName: "vigil-ingest" });
 const settings = loadIngestSettings(process.env, dirname(fileURLToPath(import.meta.url)));
 const log = powertoolsLog(logger);
@@ -19,7 +19,7 @@ const region = settings.region === undefined ? {} : { region: settings.region };
 const ingest = createIngestHandler({
   log,
   objects: s3TrailObjects(new S3Client(region)),
-  intake: wireIntake(settings, await wireDeciding(settings), log),
+  intake: wireIntake(settings, wireDeciding(settings), log),
 });
 
 /** Lambda entry point: an SQS batch of S3 notifications for trail files → partial batch failures. */

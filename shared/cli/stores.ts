@@ -100,7 +100,9 @@ export function storeLocation(values: OptionValues, io: CliIo): StoreLocation {
     );
   }
   if (tableName.trim() === "") {
-    throw new UsageError("--table needs the name of the deployment's table, e.g. --table VigilStack-VigilTable…");
+    throw new UsageError(
+      "--table needs the name of the deployment's table, e.g. --table VigilStack-VigilTable…",
+    );
   }
   const region = stringOption(values, "region") ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
   if (region === undefined || region === "") {
@@ -169,7 +171,13 @@ export async function storesOf<K extends keyof Stores>(
       throw error;
     }
     const ports = Object.fromEntries(wanted.map((name, i) => [name, opened[i]])) as Pick<Stores, K>;
-    return { ...ports, location, close: () => opened.forEach((port) => port.close()) };
+    return {
+      ...ports,
+      location,
+      close: () => {
+        for (const port of opened) port.close();
+      },
+    };
   }
   const client = tableClient(location);
   try {

@@ -271,7 +271,7 @@ describe("vigil records usage", () => {
 
   it("refuses options the subcommand does not take, and stray arguments", async () => {
     expect((await records(["verify", "--format", "csv"], dir)).stderr).toBe(
-      "vigil: records verify does not take --format; its options are --store\n",
+      "vigil: records verify does not take --format; its options are --store, --table, --region, --endpoint\n",
     );
     expect((await records(["list", "extra"], dir)).code).toBe(2);
   });

@@ -269,7 +269,11 @@ function builtInPosts(deps: ConsoleDeps): Record<string, PostRoute> {
 async function getRoute(r: ConsoleRequest, deps: ConsoleDeps): Promise<void> {
   const path = r.url.pathname;
   if (path === "/") {
-    page(r, deps, 200, { title: "Exposures", current: "/", body: exposuresPage(await deps.views.exposures()) });
+    page(r, deps, 200, {
+      title: "Exposures",
+      current: "/",
+      body: exposuresPage(await deps.views.exposures()),
+    });
     return;
   }
   if (path === "/approvals" && deps.approvals !== undefined) {

@@ -172,27 +172,35 @@ export const consoleCommand: Command = {
   name: "console",
   summary: "serve the web console (exposures, approvals, exceptions, quarantines, records) on localhost",
   help: `vigil console [--store PATH] [--config FILE] [--port N] [--host 127.0.0.1] [--by NAME] [--endpoint URL | --yes] [--region REGION]
+vigil console --table NAME [--region REGION] [--endpoint URL] [--actions-queue URL] [--config FILE] [--port N] [--host 127.0.0.1] [--by NAME]
   Serves the web console against the embedded store until interrupted (Ctrl-C): ranked exposures with
   their factors, pending approvals (approve or deny with a reason), break-glass exceptions (grant,
   revoke), quarantines and playbook runs, and the records timeline with its verification and exports.
   Pages work without JavaScript; forms are protected against cross-site requests.
+  With --table it serves the same pages on a deployment's DynamoDB table, with your own AWS
+  credentials (IAM decides what you may read and change); approving there never runs a playbook
+  here: it queues it on the deployment's actions queue for its execute function.
     --store PATH          the embedded store (default .vigil/vigil.db)
     --config FILE         approvers, approval and exception limits, guards (default ./vigil.config.yaml)
     --by NAME             who decides, grants and revokes here, for the records (default: $USER)
-    --endpoint URL        approved playbooks act on this IAM/Secrets Manager/SNS endpoint (an emulator)
+    --endpoint URL        approved playbooks act on this IAM/Secrets Manager/SNS endpoint (an emulator);
+                          with --table: the DynamoDB and SQS endpoint (an emulator)
     --yes                 approved playbooks act on the AWS account of the default credentials
                           (without --endpoint or --yes the console can deny but not approve)
     --region REGION       the region (default from the environment)
+    --table NAME          a deployment's table (the Vigil construct's), instead of --store
+    --actions-queue URL   with --table: the deployment's actions queue (SQS FIFO) approvals are queued on
+                          (without it the console on a table can deny but not approve)
     --port N              the port (default ${DEFAULT_CONSOLE_PORT}; 0 picks a free one)
     --host ADDRESS        a loopback address to listen on (default 127.0.0.1)
 `,
   options: {
     ...STORE_OPTIONS,
+    ...TABLE_OPTIONS,
+    ...DISPATCH_OPTIONS,
     port: { type: "string" },
     host: { type: "string" },
     by: { type: "string" },
-    endpoint: { type: "string" },
-    region: { type: "string" },
     yes: { type: "boolean" },
   },
   async run(positionals, values, io) {

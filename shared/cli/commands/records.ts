@@ -1,22 +1,22 @@
-import { existsSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { SqliteLedger } from "../../adapters/sqlite-ledger.ts";
-import { StoreError } from "../../adapters/sqlite-store.ts";
 import { collect } from "../../domain/collect.ts";
 import { VigilError } from "../../domain/errors.ts";
 import { auditReport } from "../../domain/ledger/audit-report.ts";
 import { verifyChain } from "../../domain/ledger/chain.ts";
 import { toCsv, toJsonLines } from "../../domain/ledger/export.ts";
 import type { LedgerQuery } from "../../domain/ledger/query.ts";
+import type { LedgerStore } from "../../ports/ledger-store.ts";
 import { type CliIo, type Command, type OptionValues, stringOption } from "../command.ts";
 import { safe } from "../report-text.ts";
-import { storePath } from "../run-context.ts";
+import { storesOf, TABLE_OPTIONS } from "../stores.ts";
 import { UsageError } from "../usage.ts";
 
+const WHERE = ["store", ...Object.keys(TABLE_OPTIONS)] as const;
 const SUBCOMMANDS = {
-  list: ["store", "from", "to", "subject", "json"],
-  verify: ["store"],
-  export: ["store", "from", "to", "subject", "format", "out"],
+  list: [...WHERE, "from", "to", "subject", "json"],
+  verify: WHERE,
+  export: [...WHERE, "from", "to", "subject", "format", "out"],
 } as const;
 type Subcommand = keyof typeof SUBCOMMANDS;
 
@@ -64,18 +64,7 @@ function queryOf(values: OptionValues): LedgerQuery {
   return { from, to, subject: stringOption(values, "subject") };
 }
 
-function openLedger(values: OptionValues, io: CliIo): SqliteLedger {
-  const path = storePath(values, io);
-  if (!existsSync(path)) {
-    throw new StoreError(
-      `no store at ${path}: nothing has been recorded there; give the store 'vigil replay --store PATH' wrote, with --store PATH`,
-      { context: { path } },
-    );
-  }
-  return new SqliteLedger(path);
-}
-
-async function list(ledger: SqliteLedger, values: OptionValues, io: CliIo): Promise<number> {
+async function list(ledger: LedgerStore, values: OptionValues, io: CliIo): Promise<number> {
   const records = await collect(ledger.read(queryOf(values)));
   if (values.json === true) {
     io.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
@@ -92,7 +81,7 @@ async function list(ledger: SqliteLedger, values: OptionValues, io: CliIo): Prom
   return 0;
 }
 
-async function verify(ledger: SqliteLedger, io: CliIo): Promise<number> {
+async function verify(ledger: LedgerStore, io: CliIo): Promise<number> {
   const verdict = await verifyChain(() => ledger.stored());
   if (verdict.intact) {
     io.stdout.write(`ledger intact: ${verdict.count} records, head hash ${verdict.head}\n`);
@@ -105,7 +94,7 @@ async function verify(ledger: SqliteLedger, io: CliIo): Promise<number> {
   return 1;
 }
 
-async function exportRecords(ledger: SqliteLedger, values: OptionValues, io: CliIo): Promise<number> {
+async function exportRecords(ledger: LedgerStore, values: OptionValues, io: CliIo): Promise<number> {
   const format = stringOption(values, "format");
   if (format === undefined || !(FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(
@@ -143,15 +132,16 @@ async function exportRecords(ledger: SqliteLedger, values: OptionValues, io: Cli
   return 0;
 }
 
-/** `vigil records`: list, verify and export the remediation ledger of the embedded store. */
+/** `vigil records`: list, verify and export the remediation ledger of the embedded store or a deployment's table. */
 export const recordsCommand: Command = {
   name: "records",
   summary: "list, verify and export the remediation records",
-  help: `vigil records list [--from DATE] [--to DATE] [--subject ID] [--json] [--store PATH]
-vigil records verify [--store PATH]
-vigil records export --format jsonl|csv|report [--from DATE] [--to DATE] [--subject ID] [--out FILE] [--store PATH]
+  help: `vigil records list [--from DATE] [--to DATE] [--subject ID] [--json] [--store PATH | --table NAME]
+vigil records verify [--store PATH | --table NAME]
+vigil records export --format jsonl|csv|report [--from DATE] [--to DATE] [--subject ID] [--out FILE] [--store PATH | --table NAME]
   The remediation ledger: hash-chained records of every decision, approval, playbook step, undo and
-  exception, with the NIST CSF 2.0 and OWASP NHI Top 10 controls each serves.
+  exception, with the NIST CSF 2.0 and OWASP NHI Top 10 controls each serves. With --table, the
+  ledger of a deployment's DynamoDB table, read with your own AWS credentials.
     list                  the records, oldest first
     verify                walk the hash chain: exit 0 when intact, 1 naming the first bad record and
                           whether it was edited, deleted, inserted or reordered
@@ -161,9 +151,13 @@ vigil records export --format jsonl|csv|report [--from DATE] [--to DATE] [--subj
     --subject ID          only records about this credential, principal or run (ID or kind:ID)
     --out FILE            write the export to FILE instead of standard output
     --store PATH          the embedded store (default .vigil/vigil.db)
+    --table NAME          a deployment's table (the Vigil construct's), instead of --store
+    --region REGION       the table's region (default AWS_REGION)
+    --endpoint URL        the DynamoDB endpoint (an emulator)
 `,
   options: {
     store: { type: "string" },
+    ...TABLE_OPTIONS,
     from: { type: "string" },
     to: { type: "string" },
     subject: { type: "string" },
@@ -190,13 +184,13 @@ vigil records export --format jsonl|csv|report [--from DATE] [--to DATE] [--subj
       );
     }
     if (name !== "verify") queryOf(values);
-    const ledger = openLedger(values, io);
+    const { ledger, close } = await storesOf(values, io, ["ledger"]);
     try {
       if (name === "list") return await list(ledger, values, io);
       if (name === "verify") return await verify(ledger, io);
       return await exportRecords(ledger, values, io);
     } finally {
-      ledger.close();
+      close();
     }
   },
 };

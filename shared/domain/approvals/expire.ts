@@ -54,7 +54,7 @@ export async function followUpExpired(
     ...(opened.created ? [requestedEntry(opened.request)] : []),
   ]);
   await deps.notifier.publish(
-    announcement(opened.request, deps, `approval still needed (${expired.id} expired)`),
+    await announcement(opened.request, deps, `approval still needed (${expired.id} expired)`),
   );
   return stored;
 }

@@ -21,7 +21,11 @@ export interface ApprovalDeps {
    * wildcards (see issueApprovalLinks): the key that signs them and where the approvals API answers.
    * Without it, notifications only say how to decide with the CLI or the API.
    */
-  readonly links?: { readonly secret: Buffer; readonly baseUrl: string };
+  readonly links?: {
+    /** The key that signs them; read when first needed (a deployment keeps it in Secrets Manager). */
+    readonly key: () => Promise<Buffer>;
+    readonly baseUrl: string;
+  };
 }
 
 const iso = (at: number) => new Date(at).toISOString();
@@ -50,15 +54,21 @@ export function requestNotification(request: ApprovalRequest, lead = "approval n
  * The notification announcing an open request (see requestNotification), with its signed links when
  * `deps.links` is set: one approve and one deny link per concrete approver, issued at the clock's now.
  */
-export function announcement(
+export async function announcement(
   request: ApprovalRequest,
   deps: Pick<ApprovalDeps, "policy" | "clock" | "links">,
   lead?: string,
-): Notification {
+): Promise<Notification> {
   const notice = requestNotification(request, lead);
   if (deps.links === undefined) return notice;
+  const secret = await deps.links.key();
   const lines = linkLines(
-    issueApprovalLinks(request, { policy: deps.policy, ...deps.links, now: deps.clock.now() }),
+    issueApprovalLinks(request, {
+      policy: deps.policy,
+      secret,
+      baseUrl: deps.links.baseUrl,
+      now: deps.clock.now(),
+    }),
   );
   return lines.length === 0 ? notice : { ...notice, message: [notice.message, "", ...lines].join("\n") };
 }
@@ -79,7 +89,7 @@ export async function requestApprovals(
     const result = await deps.approvals.open(newApprovalRequest(exposure, deps.policy, at, deps.newId()), at);
     if (result.created) {
       await deps.ledger.append([requestedEntry(result.request)]);
-      await deps.notifier.publish(announcement(result.request, deps));
+      await deps.notifier.publish(await announcement(result.request, deps));
     }
     opened.push(result);
   }

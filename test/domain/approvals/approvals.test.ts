@@ -169,7 +169,10 @@ describe("requestApprovals: signed links in the notification", () => {
 
   it("adds an approve and a deny link for each named approver, bound to the request, valid until it expires", async () => {
     const { deps, notifier } = world();
-    await requestApprovals([keyExposure()], { ...deps, links: { secret, baseUrl: `${BASE}/` } });
+    await requestApprovals([keyExposure()], {
+      ...deps,
+      links: { key: async () => secret, baseUrl: `${BASE}/` },
+    });
     const message = notifier.sent[0]!.message;
     expect(message).toContain("approve: vigil approvals approve apr-1 --by NAME --reason TEXT");
     expect(message).toContain("decide from your phone (each link works once");
@@ -194,7 +197,7 @@ describe("requestApprovals: signed links in the notification", () => {
 
   it("announces a renewed request with new links for the new request", async () => {
     const { deps, clock, notifier } = world();
-    const withLinks = { ...deps, links: { secret, baseUrl: BASE } };
+    const withLinks = { ...deps, links: { key: async () => secret, baseUrl: BASE } };
     await requestApprovals([keyExposure()], withLinks);
     clock.set(T0 + TTL);
     await sweepApprovals(withLinks);
