@@ -36,15 +36,16 @@ export const TABLE_OPTIONS = {
   endpoint: { type: "string" },
 } as const;
 
+/** A deployment's table: its name, region and (for an emulator) endpoint. */
+export interface TableLocation {
+  readonly kind: "table";
+  readonly tableName: string;
+  readonly region: string;
+  readonly endpoint?: string;
+}
+
 /** Where the stores are: the embedded store's SQLite file, or a deployment's table. */
-export type StoreLocation =
-  | { readonly kind: "file"; readonly path: string }
-  | {
-      readonly kind: "table";
-      readonly tableName: string;
-      readonly region: string;
-      readonly endpoint?: string;
-    };
+export type StoreLocation = { readonly kind: "file"; readonly path: string } | TableLocation;
 
 /** The ports the console and the records commands read and change, on either kind of store. */
 export interface Stores {
@@ -115,12 +116,12 @@ export function storeLocation(values: OptionValues, io: CliIo): StoreLocation {
 }
 
 /** Where a table location is, as a message says it. */
-function placeOf(location: Extract<StoreLocation, { kind: "table" }>): string {
+function placeOf(location: TableLocation): string {
   return `${location.region}${location.endpoint === undefined ? "" : ` at ${location.endpoint}`}`;
 }
 
 /** SDK client settings of a table location: its region, and its endpoint when one was given. */
-function clientConfig(location: Extract<StoreLocation, { kind: "table" }>) {
+function clientConfig(location: TableLocation) {
   return {
     region: location.region,
     ...(location.endpoint === undefined ? {} : { endpoint: location.endpoint }),
@@ -131,7 +132,7 @@ function clientConfig(location: Extract<StoreLocation, { kind: "table" }>) {
  * A document client on the table whose every call turns ResourceNotFoundException (no such table in
  * that region) into a DynamoStoreError that names the table and region and says how to fix them.
  */
-function tableClient(location: Extract<StoreLocation, { kind: "table" }>): DynamoDBDocumentClient {
+function tableClient(location: TableLocation): DynamoDBDocumentClient {
   const client = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig(location)));
   client.middlewareStack.add(
     (next) => async (args) => {
@@ -197,19 +198,14 @@ export const DISPATCH_OPTIONS = { "actions-queue": { type: "string" } } as const
 /**
  * The dispatch that queues approved playbooks on a deployment's actions queue (`--actions-queue URL`,
  * the SQS FIFO queue the execute function reads), with the table's region and endpoint; undefined
- * without the option. The option only goes with `--table`: the embedded store runs playbooks here.
+ * without the option.
  */
 export function dispatchOf(
   values: OptionValues,
-  location: StoreLocation,
+  location: TableLocation,
 ): { dispatch: PlaybookDispatch; close(): void } | undefined {
   const queueUrl = stringOption(values, "actions-queue");
   if (queueUrl === undefined) return undefined;
-  if (location.kind !== "table") {
-    throw new UsageError(
-      "--actions-queue URL queues approved playbooks for a deployment and goes with --table NAME; against the embedded store, approving runs the playbook here (--endpoint URL or --yes)",
-    );
-  }
   const sqs = new SQSClient(clientConfig(location));
   return { dispatch: new SqsPlaybookDispatch(sqs, queueUrl), close: () => sqs.destroy() };
 }

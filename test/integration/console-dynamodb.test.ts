@@ -7,6 +7,7 @@ import { DynamoApprovalStore } from "../../shared/adapters/dynamodb-approvals.ts
 import { DynamoEventStateStore } from "../../shared/adapters/dynamodb-event-state.ts";
 import { DynamoExceptionStore } from "../../shared/adapters/dynamodb-exceptions.ts";
 import { DynamoLedger, ledgerKeys } from "../../shared/adapters/dynamodb-ledger.ts";
+import { DynamoPlaybookRunStore } from "../../shared/adapters/dynamodb-playbook-runs.ts";
 import type { DynamoTable } from "../../shared/adapters/dynamodb-table.ts";
 import { consoleCommand, openConsole } from "../../shared/cli/commands/console.ts";
 import { type CliIo, main } from "../../shared/cli/main.ts";
@@ -16,7 +17,7 @@ import { collect } from "../../shared/domain/collect.ts";
 import { buildException } from "../../shared/domain/exceptions/grant.ts";
 import { ledgerEntry } from "../../shared/domain/ledger/entry.ts";
 import type { LedgerRecord } from "../../shared/domain/ledger/record.ts";
-import { hostileExposure, keyExposure } from "../support/console-store.ts";
+import { hostileExposure, keyExposure, quarantineRun } from "../support/console-store.ts";
 import { configOf } from "../support/context.ts";
 import { createVigilTable, dynamoClient } from "./support/dynamodb.ts";
 import { awsClients, motoEndpoint, TEST_CREDENTIALS, TEST_REGION } from "./support/moto.ts";
@@ -50,7 +51,8 @@ function io(): CliIo & { out: () => string; err: () => string } {
 
 /**
  * A deployment's table as the functions leave it: two exposures (one carrying attacker-chosen
- * strings), a pending approval request, an active exception of another principal, two ledger records.
+ * strings), a pending approval request, an active exception of another principal, a quarantine
+ * run, two ledger records.
  */
 async function deployedTable(): Promise<DynamoTable & { requestId: string }> {
   const table = { client: dynamoClient(), tableName: await createVigilTable() };
@@ -85,6 +87,7 @@ async function deployedTable(): Promise<DynamoTable & { requestId: string }> {
       "exc-1",
     ),
   );
+  await new DynamoPlaybookRunStore(table).createRun(quarantineRun("run-active", T0 - 7_200_000, false));
   await new DynamoLedger(table).append([
     ledgerEntry({
       at: T0,
@@ -169,6 +172,7 @@ const actionsOf = (records: readonly LedgerRecord[]) => records.map((r) => r.act
 describe("vigil console --table", () => {
   it("serves a deployment's exposures, approvals, exceptions, runs and verified records", async () => {
     const table = await deployedTable();
+    await new DynamoPlaybookRunStore(table).setKillSwitch({ reason: "incident 4712: hands off", since: T0 });
     const cli = io();
     const { running, close } = await startConsole(
       ["--table", table.tableName, "--region", TEST_REGION, "--endpoint", motoEndpoint(), "--port", "0"],
@@ -189,7 +193,9 @@ describe("vigil console --table", () => {
       const exceptions = await call(running.url, "/exceptions");
       expect(exceptions.body).toContain("incident 4711: backfill from the DR site");
       const runs = await call(running.url, "/quarantines");
-      expect(runs.status).toBe(200);
+      expect(runs.body).toContain("run-active");
+      expect(runs.body).toContain("Kill switch ON since 2026-03-10");
+      expect(runs.body).toContain("incident 4712: hands off");
       const records = await call(running.url, "/records");
       expect(records.body).toContain("<strong>Chain intact</strong>: 2 records verified");
     } finally {
@@ -215,7 +221,10 @@ describe("vigil console --table", () => {
       await close();
     }
     const stored = await new DynamoApprovalStore(table).get("apr-1");
-    expect(stored).toMatchObject({ status: "denied", decidedBy: "alice" });
+    expect(stored).toMatchObject({
+      status: "denied",
+      decision: { verdict: "denied", by: "alice", reason: "nightly ETL from the DR site" },
+    });
     const records = await collect(new DynamoLedger(table).read());
     expect(actionsOf(records)).toEqual(["finding-decided", "approval-requested", "approval-decided"]);
     expect(records[2]).toMatchObject({
@@ -253,11 +262,11 @@ describe("vigil console --table", () => {
     try {
       const approve = await decide(running.url, "apr-1", "approve", "confirmed exfiltration");
       expect([approve.status, approve.location]).toEqual([303, "/approvals?ok=queued&id=apr-1"]);
-      const runs = await call(running.url, "/quarantines");
-      expect(runs.body).not.toContain("run-");
     } finally {
       await close();
     }
+    const runs = await new DynamoPlaybookRunStore(table).allRuns();
+    expect(runs.map((r) => r.id)).toEqual(["run-active"]);
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({ QueueUrl: queue, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
     );

@@ -39,11 +39,7 @@ export async function openConsole(
       `--port ${JSON.stringify(portText)} must be a port number from 0 to 65535 (0: any free port)`,
     );
   }
-  if (values.table !== undefined && values.yes === true) {
-    throw new UsageError(
-      "--yes runs approved playbooks in this process, which a console on a deployment's --table never does; approving there queues the playbook with --actions-queue URL",
-    );
-  }
+  checkActingFlags(values);
   const config = configOf(values, io);
   const stores = await storesOf(values, io, ["views", "ledger", "runs", "approvals", "exceptions"]);
   let acting: Acting;
@@ -117,6 +113,20 @@ export async function openConsole(
   }
 }
 
+/** Refuses the ways of acting that do not go with the store: a table queues, the embedded store runs here. */
+function checkActingFlags(values: OptionValues): void {
+  if (values.table !== undefined && values.yes === true) {
+    throw new UsageError(
+      "--yes runs approved playbooks in this process, which a console on a deployment's --table never does; approving there queues the playbook with --actions-queue URL",
+    );
+  }
+  if (values.table === undefined && values["actions-queue"] !== undefined) {
+    throw new UsageError(
+      "--actions-queue URL queues approved playbooks for a deployment and goes with --table NAME; against the embedded store, approving runs the playbook here (--endpoint URL or --yes)",
+    );
+  }
+}
+
 /** How an approval in this console acts: a local executor, a dispatch, or neither (then why not). */
 interface Acting {
   readonly executor?: ExecutorDeps;
@@ -131,14 +141,14 @@ interface Acting {
  * the deployment's execute function, on --actions-queue URL. Without them the console can deny.
  */
 function actingOf(values: OptionValues, io: CliIo, location: StoreLocation, config: VigilConfig): Acting {
-  const queued = dispatchOf(values, location);
-  if (queued !== undefined) return queued;
   if (location.kind === "table") {
-    return {
-      cannotRun:
-        "approving queues the playbook for the deployment's execute function, and this console was started without --actions-queue URL (the Vigil construct's actions queue); restart it with --actions-queue, or deny",
-      close: () => {},
-    };
+    return (
+      dispatchOf(values, location) ?? {
+        cannotRun:
+          "approving queues the playbook for the deployment's execute function, and this console was started without --actions-queue URL (the Vigil construct's actions queue); restart it with --actions-queue, or deny",
+        close: () => {},
+      }
+    );
   }
   const endpoint = stringOption(values, "endpoint");
   if (endpoint === undefined && values.yes !== true) {
