@@ -11,7 +11,10 @@ import type { PlaybookRequest } from "../../shared/domain/playbooks/executor.ts"
 import { configOf } from "../support/context.ts";
 import { ids, MemoryLedger, TestClock } from "../support/oncall.ts";
 import { FakeIam, FakeNotifier, FakeSecrets, MemoryPlaybookRunStore } from "../support/playbooks.ts";
+import { sqsRecord } from "../support/sqs-records.ts";
 import { capturingLog, type LogLine } from "./support.ts";
+
+const ACTIONS_QUEUE_URL = "https://sqs.eu-central-1.amazonaws.com/111122223333/vigil-actions.fifo";
 
 const T0 = Date.parse("2026-03-10T12:00:00Z");
 const HOME = "111122223333";
@@ -87,7 +90,7 @@ describe("createExecuteHandler", () => {
   it("fails a queued message whose principal's account has no gateways, and acts on nothing", async () => {
     const w = world();
     const body = JSON.stringify({ request: requestIn("999999999999"), dedupeKey: "handoff:x" });
-    const result = await w.handler({ Records: [{ ...sqsRecord("m-1"), body }] });
+    const result = await w.handler({ Records: [sqsRecord("m-1", body, ACTIONS_QUEUE_URL)] });
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: "m-1" }] });
     expect(w.ledger.records).toEqual([]);
     expect(w.lines.map((l) => l.message)).toContain("running a queued playbook failed");
@@ -102,26 +105,3 @@ describe("createExecuteHandler", () => {
     expect(w.keyIn(MEMBER)).toBe("Active");
   });
 });
-
-/** An SQS record of the actions queue, as Lambda delivers it (the body is set by the test). */
-function sqsRecord(messageId: string) {
-  return {
-    messageId,
-    receiptHandle: `handle-${messageId}`,
-    body: "",
-    attributes: {
-      ApproximateReceiveCount: "1",
-      SentTimestamp: "1767225600000",
-      SenderId: "AROAEXAMPLE",
-      ApproximateFirstReceiveTimestamp: "1767225600001",
-      MessageGroupId: "g",
-      MessageDeduplicationId: "d",
-      SequenceNumber: "1",
-    },
-    messageAttributes: {},
-    md5OfBody: "0".repeat(32),
-    eventSource: "aws:sqs",
-    eventSourceARN: "arn:aws:sqs:eu-central-1:111122223333:vigil-actions.fifo",
-    awsRegion: "eu-central-1",
-  };
-}

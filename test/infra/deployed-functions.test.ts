@@ -3,19 +3,14 @@ import { APPROVALS_ENV } from "../../functions/common/approval-links.ts";
 import { ENV } from "../../functions/common/function-config.ts";
 import { BUCKET_ENV } from "../../functions/export/config.ts";
 import { sampleConfig } from "../../infra/sample-config.ts";
-import { TABLE_ACTIONS, type VigilProps, VigilPropsError } from "../../infra/vigil.ts";
-import { VigilStack } from "../../infra/vigil-stack.ts";
+import { TABLE_ACTIONS, VigilPropsError } from "../../infra/vigil.ts";
 import {
   logicalIdOf,
   SYNTH_TIMEOUT_MS,
   type Synthesized,
   statementsOf,
-  synthStack,
+  synthVigil,
 } from "./support/synth.ts";
-
-function synth(vigil: VigilProps): Synthesized {
-  return synthStack("VigilStack", (app) => new VigilStack(app, "VigilStack", { vigil }));
-}
 
 type Props = Record<string, unknown>;
 const propsOf = (s: Synthesized, type: string, prefix: string) =>
@@ -31,7 +26,7 @@ const tableActionsOf = (s: Synthesized, role: string) =>
 describe("Vigil construct: the functions that act, approve, expire, export and seed", () => {
   let s: Synthesized;
   beforeAll(() => {
-    s = synth({ ...sampleConfig(), mode: "enforce", recordRetentionDays: 365 });
+    s = synthVigil({ ...sampleConfig(), mode: "enforce", recordRetentionDays: 365 });
   }, SYNTH_TIMEOUT_MS);
 
   it("queues decided playbooks on an encrypted FIFO queue with a FIFO dead-letter queue, read one at a time by execute", () => {
@@ -186,10 +181,10 @@ describe("Vigil construct: seedDays", () => {
   it(
     "with 0 creates no seed, and refuses a value CloudTrail cannot serve",
     () => {
-      const s = synth({ ...sampleConfig(), seedDays: 0 });
+      const s = synthVigil({ ...sampleConfig(), seedDays: 0 });
       expect(Object.values(s.resources).some((r) => r.Type === "Custom::VigilBaselineSeed")).toBe(false);
-      expect(() => synth({ seedDays: 120 })).toThrow(VigilPropsError);
-      expect(() => synth({ seedDays: 120 })).toThrow(
+      expect(() => synthVigil({ seedDays: 120 })).toThrow(VigilPropsError);
+      expect(() => synthVigil({ seedDays: 120 })).toThrow(
         /seedDays 120 must be a whole number of days from 0 \(no seed\) to 90/,
       );
     },

@@ -20,7 +20,7 @@ import { BASE, iamEvent, linkEvent } from "../functions/approvals-support.ts";
 import { TEST_CONFIG } from "../functions/support.ts";
 import { exposureOf } from "../support/oncall.ts";
 import { createVigilTable, dynamoClient } from "./support/dynamodb.ts";
-import { awsClients, motoEndpoint, TEST_CREDENTIALS, TEST_REGION } from "./support/moto.ts";
+import { awsClients, stubMotoEnvironment } from "./support/moto.ts";
 import { seedTopic } from "./support/seed.ts";
 
 const CONFIG: ConfigInput = {
@@ -82,11 +82,7 @@ describe("approvals function end to end (moto)", () => {
     vi.stubEnv(ENV.actionsQueueUrl, queueUrl);
     vi.stubEnv(APPROVALS_ENV.baseUrl, BASE);
     vi.stubEnv(APPROVALS_ENV.linkSecretArn, linkSecretArn);
-    vi.stubEnv("AWS_ENDPOINT_URL", motoEndpoint());
-    vi.stubEnv("AWS_REGION", TEST_REGION);
-    vi.stubEnv("AWS_ACCESS_KEY_ID", TEST_CREDENTIALS.accessKeyId);
-    vi.stubEnv("AWS_SECRET_ACCESS_KEY", TEST_CREDENTIALS.secretAccessKey);
-    vi.stubEnv("AWS_SESSION_TOKEN", TEST_CREDENTIALS.sessionToken);
+    stubMotoEnvironment();
     vi.spyOn(process.stdout, "write").mockImplementation(() => true);
     const { handler } = await import("../../functions/approvals/handler.ts");
     return (event: unknown) => handler(event) as Promise<HttpApiResult>;

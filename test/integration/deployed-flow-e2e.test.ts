@@ -24,9 +24,9 @@ import type { LedgerRecord } from "../../shared/domain/ledger/record.ts";
 import { BASE, linkEvent } from "../functions/approvals-support.ts";
 import { eventBridgeEvent, sqsBatch, sqsMessage } from "../functions/support.ts";
 import { createVigilTable, dynamoClient } from "./support/dynamodb.ts";
-import { awsClients, motoEndpoint, TEST_CREDENTIALS, TEST_REGION } from "./support/moto.ts";
+import { awsClients, stubMotoEnvironment } from "./support/moto.ts";
 import { seedTopic, seedUser, unique } from "./support/seed.ts";
-import { sqsRecord } from "./support/sqs-records.ts";
+import { sqsRecord } from "../support/sqs-records.ts";
 import { userState } from "./support/state.ts";
 
 type Handler = (event: unknown) => Promise<unknown>;
@@ -149,11 +149,7 @@ describe("deployed flow end to end (moto)", () => {
     vi.stubEnv(ENV.actionsQueueUrl, d.actions);
     vi.stubEnv(APPROVALS_ENV.baseUrl, BASE);
     vi.stubEnv(APPROVALS_ENV.linkSecretArn, secretArn);
-    vi.stubEnv("AWS_ENDPOINT_URL", motoEndpoint());
-    vi.stubEnv("AWS_REGION", TEST_REGION);
-    vi.stubEnv("AWS_ACCESS_KEY_ID", TEST_CREDENTIALS.accessKeyId);
-    vi.stubEnv("AWS_SECRET_ACCESS_KEY", TEST_CREDENTIALS.secretAccessKey);
-    vi.stubEnv("AWS_SESSION_TOKEN", TEST_CREDENTIALS.sessionToken);
+    stubMotoEnvironment();
     const written: string[] = [];
     vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
       written.push(String(chunk));

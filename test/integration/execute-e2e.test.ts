@@ -21,9 +21,9 @@ import { SqsPlaybookDispatch } from "../../shared/adapters/sqs-playbook-dispatch
 import { planPlaybook } from "../../shared/domain/playbooks/catalog.ts";
 import { TEST_CONFIG } from "../functions/support.ts";
 import { createVigilTable, dynamoClient } from "./support/dynamodb.ts";
-import { awsClients, motoEndpoint, TEST_CREDENTIALS, TEST_REGION } from "./support/moto.ts";
+import { awsClients, motoEndpoint, stubMotoEnvironment, TEST_REGION } from "./support/moto.ts";
 import { seedTopic, seedUser, unique } from "./support/seed.ts";
-import { sqsRecord } from "./support/sqs-records.ts";
+import { sqsRecord } from "../support/sqs-records.ts";
 import { userState } from "./support/state.ts";
 
 /**
@@ -55,11 +55,7 @@ describe("execute function end to end (moto)", () => {
     vi.stubEnv(ENV.rangesDir, asnPackage().dir);
     vi.stubEnv(ENV.tableName, tableName);
     vi.stubEnv(TOPIC_ENV, topicArn);
-    vi.stubEnv("AWS_ENDPOINT_URL", motoEndpoint());
-    vi.stubEnv("AWS_REGION", TEST_REGION);
-    vi.stubEnv("AWS_ACCESS_KEY_ID", TEST_CREDENTIALS.accessKeyId);
-    vi.stubEnv("AWS_SECRET_ACCESS_KEY", TEST_CREDENTIALS.secretAccessKey);
-    vi.stubEnv("AWS_SESSION_TOKEN", TEST_CREDENTIALS.sessionToken);
+    stubMotoEnvironment();
     vi.spyOn(process.stdout, "write").mockImplementation(() => true);
     return (await import("../../functions/execute/handler.ts")).handler;
   }

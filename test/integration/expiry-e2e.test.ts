@@ -17,7 +17,7 @@ import { configOf } from "../support/context.ts";
 import { exposureOf, ids, TestClock } from "../support/oncall.ts";
 import { FakeNotifier } from "../support/playbooks.ts";
 import { createVigilTable, dynamoClient } from "./support/dynamodb.ts";
-import { motoEndpoint, TEST_CREDENTIALS, TEST_REGION } from "./support/moto.ts";
+import { motoEndpoint, stubMotoEnvironment, TEST_CREDENTIALS, TEST_REGION } from "./support/moto.ts";
 import { unique } from "./support/seed.ts";
 
 const USER = "arn:aws:iam::111122223333:user/svc-ci";
@@ -116,11 +116,7 @@ describe("expiry function end to end (moto)", () => {
     vi.stubEnv(ENV.tableName, tableName);
     vi.stubEnv(ENV.topicArn, TopicArn!);
     vi.stubEnv(ENV.actionsQueueUrl, QueueUrl!);
-    vi.stubEnv("AWS_ENDPOINT_URL", motoEndpoint());
-    vi.stubEnv("AWS_REGION", TEST_REGION);
-    vi.stubEnv("AWS_ACCESS_KEY_ID", TEST_CREDENTIALS.accessKeyId);
-    vi.stubEnv("AWS_SECRET_ACCESS_KEY", TEST_CREDENTIALS.secretAccessKey);
-    vi.stubEnv("AWS_SESSION_TOKEN", TEST_CREDENTIALS.sessionToken);
+    stubMotoEnvironment();
     vi.spyOn(process.stdout, "write").mockImplementation(() => true);
     const { handler } = await import("../../functions/expiry/handler.ts");
     return {

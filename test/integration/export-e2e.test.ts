@@ -17,7 +17,7 @@ import { S3RecordArchive } from "../../shared/adapters/s3-record-archive.ts";
 import type { LedgerRecord } from "../../shared/domain/ledger/record.ts";
 import { entry, fixture } from "../functions/export-support.ts";
 import { createVigilTable, dynamoClient } from "./support/dynamodb.ts";
-import { motoEndpoint, TEST_CREDENTIALS, TEST_REGION } from "./support/moto.ts";
+import { motoEndpoint, stubMotoEnvironment, TEST_CREDENTIALS, TEST_REGION } from "./support/moto.ts";
 import { unique } from "./support/seed.ts";
 
 const s3 = () =>
@@ -67,11 +67,7 @@ describe("export function end to end (moto)", () => {
     vi.resetModules();
     vi.stubEnv(ENV.tableName, tableName);
     vi.stubEnv(BUCKET_ENV, bucket);
-    vi.stubEnv("AWS_ENDPOINT_URL", motoEndpoint());
-    vi.stubEnv("AWS_REGION", TEST_REGION);
-    vi.stubEnv("AWS_ACCESS_KEY_ID", TEST_CREDENTIALS.accessKeyId);
-    vi.stubEnv("AWS_SECRET_ACCESS_KEY", TEST_CREDENTIALS.secretAccessKey);
-    vi.stubEnv("AWS_SESSION_TOKEN", TEST_CREDENTIALS.sessionToken);
+    stubMotoEnvironment();
     vi.spyOn(process.stdout, "write").mockImplementation(() => true);
     vi.spyOn(process.stderr, "write").mockImplementation(() => true);
   });

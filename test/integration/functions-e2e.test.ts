@@ -18,7 +18,13 @@ import {
   trailFile,
 } from "../functions/support.ts";
 import { createVigilTable, dynamoClient } from "./support/dynamodb.ts";
-import { awsClients, motoEndpoint, TEST_CREDENTIALS, TEST_REGION } from "./support/moto.ts";
+import {
+  awsClients,
+  motoEndpoint,
+  stubMotoEnvironment,
+  TEST_CREDENTIALS,
+  TEST_REGION,
+} from "./support/moto.ts";
 import { seedTopic, unique } from "./support/seed.ts";
 
 const KEY = "AKIAIOSFODNN7CIKEY01";
@@ -66,11 +72,7 @@ describe("functions end to end (moto)", () => {
     vi.stubEnv(ENV.tableName, tableName);
     vi.stubEnv(ENV.topicArn, topicArn);
     vi.stubEnv(ENV.actionsQueueUrl, queueUrl);
-    vi.stubEnv("AWS_ENDPOINT_URL", motoEndpoint());
-    vi.stubEnv("AWS_REGION", TEST_REGION);
-    vi.stubEnv("AWS_ACCESS_KEY_ID", TEST_CREDENTIALS.accessKeyId);
-    vi.stubEnv("AWS_SECRET_ACCESS_KEY", TEST_CREDENTIALS.secretAccessKey);
-    vi.stubEnv("AWS_SESSION_TOKEN", TEST_CREDENTIALS.sessionToken);
+    stubMotoEnvironment();
     written = [];
     vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
       written.push(String(chunk));

@@ -13,7 +13,7 @@ import { configOf, fakeNetwork } from "../support/context.ts";
 import { userKeyRecord } from "../support/records.ts";
 import { cloudTrailStandIn } from "./support/cloudtrail-stand-in.ts";
 import { createVigilTable, dynamoClient } from "./support/dynamodb.ts";
-import { motoEndpoint, TEST_CREDENTIALS, TEST_REGION } from "./support/moto.ts";
+import { stubMotoEnvironment } from "./support/moto.ts";
 
 const KEY = "AKIAEXAMPLE000000001";
 const DAY = 86_400_000;
@@ -45,12 +45,8 @@ describe("seed function end to end (CloudTrail stand-in, moto)", () => {
     vi.stubEnv(ENV.configFile, join(dir, "vigil.config.json"));
     vi.stubEnv(ENV.rangesDir, asnPackage().dir);
     vi.stubEnv(ENV.tableName, tableName);
-    vi.stubEnv("AWS_ENDPOINT_URL", motoEndpoint());
+    stubMotoEnvironment();
     vi.stubEnv("AWS_ENDPOINT_URL_CLOUDTRAIL", cloudTrail);
-    vi.stubEnv("AWS_REGION", TEST_REGION);
-    vi.stubEnv("AWS_ACCESS_KEY_ID", TEST_CREDENTIALS.accessKeyId);
-    vi.stubEnv("AWS_SECRET_ACCESS_KEY", TEST_CREDENTIALS.secretAccessKey);
-    vi.stubEnv("AWS_SESSION_TOKEN", TEST_CREDENTIALS.sessionToken);
     vi.spyOn(process.stdout, "write").mockImplementation(() => true);
     vi.spyOn(process.stderr, "write").mockImplementation(() => true);
   }

@@ -1,6 +1,8 @@
 import { App, type Stack, Validations } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
+import type { VigilProps } from "../../../infra/vigil.ts";
+import { VigilStack } from "../../../infra/vigil-stack.ts";
 
 /** The resources of a synthesized template, by logical id. */
 export type Resources = Record<
@@ -68,4 +70,9 @@ export function statementsOf(resources: Resources, rolePrefix: string): Statemen
       ...st,
       Action: Array.isArray(st.Action) ? st.Action : [st.Action as unknown as string],
     }));
+}
+
+/** Synthesizes the ready app's stack (`VigilStack`) with `vigil` as its props, cdk-nag included. */
+export function synthVigil(vigil: VigilProps): Synthesized {
+  return synthStack("VigilStack", (app) => new VigilStack(app, "VigilStack", { vigil }));
 }

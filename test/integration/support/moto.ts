@@ -3,7 +3,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { STSClient } from "@aws-sdk/client-sts";
-import { inject } from "vitest";
+import { inject, vi } from "vitest";
 
 /** Fake credentials: moto accepts any, and nothing here may ever reach real AWS. */
 export const TEST_CREDENTIALS = {
@@ -35,4 +35,16 @@ export function awsClients() {
     sts: new STSClient(config),
     sqs: new SQSClient(config),
   };
+}
+
+/**
+ * Points every AWS SDK client a function builds at the moto server, with the fake credentials and
+ * us-east-1, as its environment would (undo with `vi.unstubAllEnvs()`).
+ */
+export function stubMotoEnvironment(): void {
+  vi.stubEnv("AWS_ENDPOINT_URL", motoEndpoint());
+  vi.stubEnv("AWS_REGION", TEST_REGION);
+  vi.stubEnv("AWS_ACCESS_KEY_ID", TEST_CREDENTIALS.accessKeyId);
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", TEST_CREDENTIALS.secretAccessKey);
+  vi.stubEnv("AWS_SESSION_TOKEN", TEST_CREDENTIALS.sessionToken);
 }
