@@ -129,8 +129,19 @@ export async function linkGet(token: string, deps: ApprovalsHandlerDeps): Promis
   const { link, request } = opened;
   const blocked = obstacle(link, request, deps, now);
   if (blocked !== undefined) return blocked;
+  return decisionPage(200, link, request, now);
+}
+
+/** The page of a link's one decision (with the reason typed so far and a notice, after a refused form). */
+function decisionPage(
+  status: number,
+  link: ApprovalLink,
+  request: ApprovalRequest,
+  now: number,
+  refused?: { readonly reason: string; readonly notice: Notice },
+): HttpApiResult {
   return page(
-    200,
+    status,
     `${TITLES[link.action]} ${request.id}`,
     linkDecisionPage({
       request,
@@ -138,7 +149,9 @@ export async function linkGet(token: string, deps: ApprovalsHandlerDeps): Promis
       action: link.action,
       now,
       linkExpiresAt: link.expiresAt,
+      ...(refused === undefined ? {} : { reason: refused.reason }),
     }),
+    refused?.notice,
   );
 }
 
@@ -170,19 +183,10 @@ export async function linkPost(
         : reason === ""
           ? `${link.action === "approve" ? "approving" : "denying"} needs a reason: say why, then submit again`
           : "the reason is longer than 1000 characters: shorten it, then submit again";
-    return page(
-      400,
-      `${TITLES[link.action]} ${request.id}`,
-      linkDecisionPage({
-        request,
-        approver: link.approver,
-        action: link.action,
-        now,
-        linkExpiresAt: link.expiresAt,
-        reason,
-      }),
-      { kind: "error", text: `${problem}. The link was not used.` },
-    );
+    return decisionPage(400, link, request, now, {
+      reason,
+      notice: { kind: "error", text: `${problem}. The link was not used.` },
+    });
   }
   try {
     await redeemApprovalLink(token, request.id, deps);
