@@ -130,7 +130,8 @@ function clientConfig(location: TableLocation) {
 
 /**
  * A document client on the table whose every call turns ResourceNotFoundException (no such table in
- * that region) into a DynamoStoreError that names the table and region and says how to fix them.
+ * that region) and CredentialsProviderError (no AWS credentials found) into a DynamoStoreError that
+ * names the table and region and says how to fix them.
  */
 function tableClient(location: TableLocation): DynamoDBDocumentClient {
   const client = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig(location)));
@@ -139,6 +140,12 @@ function tableClient(location: TableLocation): DynamoDBDocumentClient {
       try {
         return await next(args);
       } catch (error) {
+        if (isAwsError(error, "CredentialsProviderError")) {
+          throw new DynamoStoreError(
+            `no AWS credentials to read table ${location.tableName} in ${placeOf(location)} with (${(error as Error).message}); sign in the way your organization grants access to vigil's table (e.g. 'aws sso login --profile NAME' and AWS_PROFILE=NAME)`,
+            { cause: error, context: { table: location.tableName, region: location.region } },
+          );
+        }
         if (!isAwsError(error, "ResourceNotFoundException")) throw error;
         throw new DynamoStoreError(
           `there is no DynamoDB table ${location.tableName} in ${placeOf(location)} (ResourceNotFoundException); give the name of the Vigil construct's table with --table NAME and its region with --region REGION ('aws dynamodb list-tables --region REGION' lists them)`,
@@ -146,7 +153,7 @@ function tableClient(location: TableLocation): DynamoDBDocumentClient {
         );
       }
     },
-    { step: "initialize", name: "vigilMissingTable" },
+    { step: "initialize", name: "vigilTableErrors" },
   );
   return client;
 }

@@ -347,11 +347,26 @@ describe("vigil records --table", () => {
     ).toEqual(["finding-decided", "approval-requested"]);
   });
 
-  it("says which table is missing in which region, and refuses --table with --store", async () => {
+  it("says which table is missing in which region, when there are no credentials, and refuses --table with --store", async () => {
     const missing = io();
     expect(await main(["records", "verify", ...at("vigil-gone")], missing)).toBe(1);
     expect(missing.err()).toContain(
       `there is no DynamoDB table vigil-gone in ${TEST_REGION} at ${motoEndpoint()}`,
+    );
+    vi.stubEnv("AWS_ACCESS_KEY_ID", "");
+    vi.stubEnv("AWS_SECRET_ACCESS_KEY", "");
+    vi.stubEnv("AWS_SESSION_TOKEN", "");
+    vi.stubEnv("AWS_PROFILE", "");
+    vi.stubEnv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials");
+    vi.stubEnv("AWS_CONFIG_FILE", "/nonexistent/config");
+    vi.stubEnv("AWS_EC2_METADATA_DISABLED", "true");
+    vi.stubEnv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "");
+    vi.stubEnv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "");
+    vi.stubEnv("AWS_WEB_IDENTITY_TOKEN_FILE", "");
+    const anonymous = io();
+    expect(await main(["records", "verify", ...at("vigil-gone")], anonymous)).toBe(1);
+    expect(anonymous.err()).toContain(
+      `vigil: no AWS credentials to read table vigil-gone in ${TEST_REGION} at ${motoEndpoint()}`,
     );
     const both = io();
     expect(await main(["records", "list", "--store", "x.db", ...at("vigil-gone")], both)).toBe(2);

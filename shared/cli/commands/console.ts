@@ -40,10 +40,11 @@ export async function openConsole(
     );
   }
   checkActingFlags(values);
-  const config = configOf(values, io);
   const stores = await storesOf(values, io, ["views", "ledger", "runs", "approvals", "exceptions"]);
+  let config: VigilConfig;
   let acting: Acting;
   try {
+    config = configOf(values, io);
     acting = actingOf(values, io, stores.location, config);
   } catch (error) {
     stores.close();
