@@ -9,7 +9,8 @@ export interface VigilStackProps extends StackProps {
 
 /**
  * A stack holding one {@link Vigil} construct with the id `Vigil`: what `npx cdk deploy` deploys.
- * It outputs the approvals API's URL and the records bucket; with `organization` set also what the member stacks need: `OrganizationBusArn` and
+ * It outputs the approvals API's URL, the records bucket, the table and the actions queue (for
+ * `vigil console --table`); with `organization` set also what the member stacks need: `OrganizationBusArn` and
  * `ExecuteRoleArn`.
  */
 export class VigilStack extends Stack {
@@ -25,6 +26,14 @@ export class VigilStack extends Stack {
     new CfnOutput(this, "RecordsBucketName", {
       description: "vigil: the records exports, under S3 Object Lock in compliance mode",
       value: this.vigil.recordsBucket.bucketName,
+    });
+    new CfnOutput(this, "TableName", {
+      description: "vigil: its DynamoDB table (vigil console --table, vigil records --table)",
+      value: this.vigil.table.tableName,
+    });
+    new CfnOutput(this, "ActionsQueueUrl", {
+      description: "vigil: the actions queue (vigil console --table … --actions-queue)",
+      value: this.vigil.actionsQueue.queueUrl,
     });
     const bus = this.vigil.organizationBus;
     if (bus !== undefined) {

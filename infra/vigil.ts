@@ -595,6 +595,31 @@ export class Vigil extends Construct {
   grantDecide(grantee: iam.IGrantable): iam.Grant {
     return this.approvalsApi.grantDecide(grantee);
   }
+
+  /**
+   * Lets `grantee` (a compliance reviewer's role) read the deployment's state with its own credentials:
+   * `vigil records list|verify|export --table` and the console's pages (`vigil console --table`), and
+   * nothing else: no writes, no queue.
+   */
+  grantReview(grantee: iam.IGrantable): void {
+    this.table.grant(grantee, ...TABLE_ACTIONS.review);
+    this.key.grant(grantee, "kms:Decrypt", "kms:DescribeKey");
+  }
+
+  /**
+   * Lets `grantee` (an on-call engineer's role) run `vigil console --table … --actions-queue …`: read,
+   * decide approval requests (recorded in the ledger), grant and revoke exceptions, and queue an
+   * approved playbook on the actions queue — never run one: the execute function does, under its guards.
+   */
+  grantConsole(grantee: iam.IGrantable): void {
+    this.table.grant(grantee, ...TABLE_ACTIONS.console);
+    this.key.grant(grantee, "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey");
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ["sqs:SendMessage"],
+      resourceArns: [this.actionsQueue.queueArn],
+    });
+  }
 }
 
 function seedDaysOf(days: number | undefined, where: string): number {

@@ -1,4 +1,4 @@
-import { Aws, RemovalPolicy, Validations } from "aws-cdk-lib";
+import { Aws, type CfnElement, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import * as apigw from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpIamAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
@@ -112,12 +112,21 @@ export class ApprovalsApi extends Construct {
 
   /** Lets `grantee` call the IAM routes (list, show, approve, deny); approvers per playbook still apply. */
   grantDecide(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
+    const grant = iam.Grant.addToPrincipal({
       grantee,
       actions: ["execute-api:Invoke"],
       resourceArns: [
         `arn:${Aws.PARTITION}:execute-api:${Aws.REGION}:${Aws.ACCOUNT_ID}:${this.api.apiId}/*/*/api/*`,
       ],
     });
+    if (grantee instanceof Construct) {
+      const api = Stack.of(this.api).getLogicalId(this.api.node.defaultChild as CfnElement);
+      Validations.of(grantee).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${api}>/*/*/api/*]`,
+        reason:
+          "vigil's approvals API: any stage and method of its /api/ routes (list, show, approve, deny); who may approve which playbook is checked by the function against the config.",
+      });
+    }
+    return grant;
   }
 }

@@ -8,7 +8,10 @@ import { DYNAMO_EVENT_STATE_ACTIONS } from "../../shared/adapters/dynamodb-event
 import { DYNAMO_EXCEPTION_ACTIONS } from "../../shared/adapters/dynamodb-exceptions.ts";
 import { DYNAMO_EXPOSURE_ACTIONS } from "../../shared/adapters/dynamodb-exposures.ts";
 import { DYNAMO_LEDGER_ACTIONS } from "../../shared/adapters/dynamodb-ledger.ts";
-import { DYNAMO_PLAYBOOK_RUN_ACTIONS } from "../../shared/adapters/dynamodb-playbook-runs.ts";
+import {
+  DYNAMO_PLAYBOOK_RUN_ACTIONS,
+  DYNAMO_RUN_LISTING_ACTIONS,
+} from "../../shared/adapters/dynamodb-playbook-runs.ts";
 import { TABLE_KEYS } from "../../shared/adapters/dynamodb-table.ts";
 import { DYNAMO_USED_LINK_ACTIONS } from "../../shared/adapters/dynamodb-used-links.ts";
 
@@ -50,6 +53,16 @@ export const TABLE_ACTIONS = {
   export: union(DYNAMO_LEDGER_ACTIONS),
   /** Seed: reads and writes baselines through the event state. */
   seed: union(DYNAMO_EVENT_STATE_ACTIONS),
+  /** A reviewer's `vigil records --table` and read-only console: records, requests, exceptions, exposures, runs. */
+  review: union(["dynamodb:GetItem", "dynamodb:Query"], DYNAMO_RUN_LISTING_ACTIONS, ["dynamodb:Scan"]),
+  /** An on-call engineer's `vigil console --table`: the review, and deciding, granting and revoking. */
+  console: union(
+    ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"],
+    DYNAMO_APPROVAL_ACTIONS,
+    DYNAMO_LEDGER_ACTIONS,
+    DYNAMO_EXCEPTION_ACTIONS,
+    DYNAMO_RUN_LISTING_ACTIONS,
+  ),
 } as const;
 
 /** What a function needs of the KMS key to read and write the table (no wildcard actions). */

@@ -1,14 +1,17 @@
+import { Stack } from "aws-cdk-lib";
+import * as iam from "aws-cdk-lib/aws-iam";
 import { beforeAll, describe, expect, it } from "vitest";
 import { APPROVALS_ENV } from "../../functions/common/approval-links.ts";
 import { ENV } from "../../functions/common/function-config.ts";
 import { BUCKET_ENV } from "../../functions/export/config.ts";
 import { sampleConfig } from "../../infra/sample-config.ts";
-import { TABLE_ACTIONS, VigilPropsError } from "../../infra/vigil.ts";
+import { TABLE_ACTIONS, Vigil, VigilPropsError } from "../../infra/vigil.ts";
 import {
   logicalIdOf,
   SYNTH_TIMEOUT_MS,
   type Synthesized,
   statementsOf,
+  synthStack,
   synthVigil,
 } from "./support/synth.ts";
 
@@ -175,6 +178,38 @@ describe("Vigil construct: the functions that act, approve, expire, export and s
       expect(propsOf(s, "AWS::CloudWatch::Alarm", alarm)).toMatchObject({ Threshold: 0 });
     }
   });
+});
+
+describe("Vigil construct: people's grants", () => {
+  it(
+    "grantReview reads the table (and decrypts), grantConsole also decides and queues, neither runs anything",
+    () => {
+      const s = synthStack("People", (app) => {
+        const stack = new Stack(app, "People");
+        const vigil = new Vigil(stack, "Vigil", sampleConfig());
+        const reviewer = new iam.Role(stack, "Reviewer", { assumedBy: new iam.AccountRootPrincipal() });
+        const oncall = new iam.Role(stack, "Oncall", { assumedBy: new iam.AccountRootPrincipal() });
+        vigil.grantReview(reviewer);
+        vigil.grantConsole(oncall);
+        vigil.grantDecide(oncall);
+        return stack;
+      });
+      const actions = (role: string) =>
+        [...new Set(statementsOf(s.resources, role).flatMap((st) => st.Action))].sort();
+      expect(actions("Reviewer").filter((a) => a.startsWith("dynamodb:"))).toEqual([...TABLE_ACTIONS.review]);
+      expect(actions("Reviewer").filter((a) => !a.startsWith("dynamodb:"))).toEqual([
+        "kms:Decrypt",
+        "kms:DescribeKey",
+      ]);
+      const oncall = actions("Oncall");
+      expect(oncall.filter((a) => a.startsWith("dynamodb:"))).toEqual([...TABLE_ACTIONS.console]);
+      expect(oncall).toContain("sqs:SendMessage");
+      expect(oncall).toContain("execute-api:Invoke");
+      expect(oncall.filter((a) => /^(iam|sts|secretsmanager|lambda):/.test(a))).toEqual([]);
+      expect(TABLE_ACTIONS.review.filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual([]);
+    },
+    SYNTH_TIMEOUT_MS,
+  );
 });
 
 describe("Vigil construct: seedDays", () => {

@@ -345,8 +345,10 @@ describe("Vigil construct, synthesized with the sample config", () => {
     const actions = statementsOf(s.resources, "VigilExecuteRole").flatMap((st) => st.Action);
     expect(actions.filter((a) => a.startsWith("sts:"))).toEqual([]);
     expect(Object.keys((s.template.toJSON() as { Outputs: object }).Outputs).sort()).toEqual([
+      "ActionsQueueUrl",
       "ApprovalsApiUrl",
       "RecordsBucketName",
+      "TableName",
     ]);
   });
 
