@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { DynamoConsoleViews } from "../adapters/console/dynamodb-console-views.ts";
 import { SqliteConsoleViews } from "../adapters/console/sqlite-console-views.ts";
@@ -215,4 +216,25 @@ export function dispatchOf(
   if (queueUrl === undefined) return undefined;
   const sqs = new SQSClient(clientConfig(location));
   return { dispatch: new SqsPlaybookDispatch(sqs, queueUrl), close: () => sqs.destroy() };
+}
+
+/**
+ * Who the caller is in AWS (`sts:GetCallerIdentity`, which needs no permission): against a deployment
+ * the console records decisions, grants and revocations as this ARN (an assumed role's session ARN),
+ * the identity the approvers of a playbook are matched against, as in the approvals API.
+ */
+export async function callerArnOf(location: TableLocation): Promise<string> {
+  const client = new STSClient(clientConfig(location));
+  try {
+    const { Arn } = await client.send(new GetCallerIdentityCommand({}));
+    if (Arn === undefined) throw new Error("GetCallerIdentity returned no Arn");
+    return Arn;
+  } catch (error) {
+    throw new DynamoStoreError(
+      `cannot tell who you are in AWS (sts:GetCallerIdentity in ${placeOf(location)}: ${(error as Error).name}: ${(error as Error).message}); against a deployment the console records your AWS identity: sign in first (e.g. 'aws sso login') or set AWS_PROFILE`,
+      { cause: error },
+    );
+  } finally {
+    client.destroy();
+  }
 }

@@ -1,6 +1,7 @@
 import { request } from "node:http";
 import { parseArgs } from "node:util";
 import { CreateQueueCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DynamoApprovalStore } from "../../shared/adapters/dynamodb-approvals.ts";
@@ -220,15 +221,18 @@ describe("vigil console --table", () => {
     } finally {
       await close();
     }
+    // The decider is the caller's AWS identity, not $USER (alice): nobody types their way into the records.
+    const { Arn: me } = await awsClients().sts.send(new GetCallerIdentityCommand({}));
+    expect(me).toMatch(/^arn:aws:/);
     const stored = await new DynamoApprovalStore(table).get("apr-1");
     expect(stored).toMatchObject({
       status: "denied",
-      decision: { verdict: "denied", by: "alice", reason: "nightly ETL from the DR site" },
+      decision: { verdict: "denied", by: me, reason: "nightly ETL from the DR site" },
     });
     const records = await collect(new DynamoLedger(table).read());
     expect(actionsOf(records)).toEqual(["finding-decided", "approval-requested", "approval-decided"]);
     expect(records[2]).toMatchObject({
-      actor: { kind: "human", id: "alice" },
+      actor: { kind: "human", id: me },
       reason: "nightly ETL from the DR site",
     });
   });
@@ -285,7 +289,7 @@ describe("vigil console --table", () => {
     expect(await new DynamoApprovalStore(table).get("apr-1")).toMatchObject({ status: "approved" });
   });
 
-  it("refuses --table with --store, --yes or no region, and names a missing table and its region", async () => {
+  it("refuses --table with --store, --yes, --by or no region, and names a missing table and its region", async () => {
     const cli = io();
     await expect(
       startConsole(["--table", "t", "--store", "x.db", "--region", TEST_REGION], cli),
@@ -303,6 +307,15 @@ describe("vigil console --table", () => {
     );
     await expect(startConsole(["--actions-queue", "https://sqs/q.fifo"], cli)).rejects.toThrow(
       "--actions-queue URL queues approved playbooks for a deployment and goes with --table NAME",
+    );
+    const table = await deployedTable();
+    await expect(
+      startConsole(
+        ["--table", table.tableName, "--region", TEST_REGION, "--endpoint", motoEndpoint(), "--by", "alice"],
+        cli,
+      ),
+    ).rejects.toThrow(
+      '--by "alice" cannot be used with --table: against a deployment the console records your AWS identity',
     );
   });
 });

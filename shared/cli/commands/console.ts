@@ -9,7 +9,14 @@ import type { PlaybookDispatch } from "../../ports/playbook-dispatch.ts";
 import { executorOf, printNotifier } from "../apply.ts";
 import { type CliIo, type Command, type OptionValues, stringOption } from "../command.ts";
 import { configOf, STORE_OPTIONS } from "../run-context.ts";
-import { DISPATCH_OPTIONS, dispatchOf, type StoreLocation, storesOf, TABLE_OPTIONS } from "../stores.ts";
+import {
+  callerArnOf,
+  DISPATCH_OPTIONS,
+  dispatchOf,
+  type StoreLocation,
+  storesOf,
+  TABLE_OPTIONS,
+} from "../stores.ts";
 import { UsageError } from "../usage.ts";
 
 /** The port `vigil console` listens on unless --port says otherwise. */
@@ -54,7 +61,13 @@ export async function openConsole(
     acting.close();
     stores.close();
   };
-  const operator = stringOption(values, "by") ?? io.env.USER ?? "console";
+  let operator: string;
+  try {
+    operator = await operatorOf(values, io, stores.location);
+  } catch (error) {
+    closeStores();
+    throw error;
+  }
   const { views, ledger, runs, approvals, exceptions } = stores;
   const voteDeps: VoteDeps = {
     approvals,
@@ -183,7 +196,7 @@ export const consoleCommand: Command = {
   name: "console",
   summary: "serve the web console (exposures, approvals, exceptions, quarantines, records) on localhost",
   help: `vigil console [--store PATH] [--config FILE] [--port N] [--host 127.0.0.1] [--by NAME] [--endpoint URL | --yes] [--region REGION]
-vigil console --table NAME [--region REGION] [--endpoint URL] [--actions-queue URL] [--config FILE] [--port N] [--host 127.0.0.1] [--by NAME]
+vigil console --table NAME [--region REGION] [--endpoint URL] [--actions-queue URL] [--config FILE] [--port N] [--host 127.0.0.1]
   Serves the web console against the embedded store until interrupted (Ctrl-C): ranked exposures with
   their factors, pending approvals (approve or deny with a reason), break-glass exceptions (grant,
   revoke), quarantines and playbook runs, and the records timeline with its verification and exports.
@@ -193,7 +206,8 @@ vigil console --table NAME [--region REGION] [--endpoint URL] [--actions-queue U
   here: it queues it on the deployment's actions queue for its execute function.
     --store PATH          the embedded store (default .vigil/vigil.db)
     --config FILE         approvers, approval and exception limits, guards (default ./vigil.config.yaml)
-    --by NAME             who decides, grants and revokes here, for the records (default: $USER)
+    --by NAME             who decides, grants and revokes here, for the records (default: $USER);
+                          with --table it is always your AWS identity (sts:GetCallerIdentity)
     --endpoint URL        approved playbooks act on this IAM/Secrets Manager/SNS endpoint (an emulator);
                           with --table: the DynamoDB and SQS endpoint (an emulator)
     --yes                 approved playbooks act on the AWS account of the default credentials
@@ -225,3 +239,18 @@ vigil console --table NAME [--region REGION] [--endpoint URL] [--actions-queue U
     return 0;
   },
 };
+
+/**
+ * Who decides, grants and revokes through this console, for the records: against the embedded store
+ * `--by NAME` (default $USER); against a deployment the caller's AWS identity, never a typed name.
+ */
+async function operatorOf(values: OptionValues, io: CliIo, location: StoreLocation): Promise<string> {
+  const by = stringOption(values, "by");
+  if (location.kind !== "table") return by ?? io.env.USER ?? "console";
+  if (by !== undefined) {
+    throw new UsageError(
+      `--by ${JSON.stringify(by)} cannot be used with --table: against a deployment the console records your AWS identity (the ARN of your credentials), as the approvals API does; drop --by`,
+    );
+  }
+  return callerArnOf(location);
+}
