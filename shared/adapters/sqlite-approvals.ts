@@ -1,9 +1,7 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { type ApprovalRequest, ApprovalRequestSchema } from "../domain/approvals/request.ts";
 import type { ApprovalStore } from "../ports/approval-store.ts";
-import { StoreError } from "./sqlite-store.ts";
+import { openStoreFile, StoreError } from "./sqlite-store.ts";
 import { parseStored } from "./stored-json.ts";
 
 /*
@@ -31,19 +29,7 @@ export class SqliteApprovalStore implements ApprovalStore {
   readonly #db: Database.Database;
 
   constructor(readonly path: string) {
-    try {
-      if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-      this.#db = new Database(path);
-      this.#db.pragma("journal_mode = WAL");
-      this.#db.pragma("synchronous = FULL");
-      this.#db.pragma("busy_timeout = 10000");
-      this.#db.exec(SCHEMA);
-    } catch (error) {
-      throw new StoreError(
-        `cannot open the approval requests in the store at ${path}: ${(error as Error).message}; choose a readable, writable store with --store PATH`,
-        { cause: error, context: { path } },
-      );
-    }
+    this.#db = openStoreFile(path, "the approval requests", SCHEMA);
   }
 
   async open(request: ApprovalRequest, at: number): Promise<{ request: ApprovalRequest; created: boolean }> {

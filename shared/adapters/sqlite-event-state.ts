@@ -1,6 +1,4 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import type { Exposure, ExposureFacts, Finding } from "../domain/finding.ts";
 import {
   type BaselineRef,
@@ -17,7 +15,7 @@ import {
   type VersionedBaseline,
   type VersionedExposure,
 } from "../ports/event-state-store.ts";
-import { StoreError } from "./sqlite-store.ts";
+import { openStoreFile, StoreError } from "./sqlite-store.ts";
 
 /**
  * The EventStateStore in the embedded store's SQLite file. Baselines share the `baselines` table with
@@ -54,18 +52,7 @@ export class SqliteEventStateStore implements EventStateStore {
     readonly path: string,
     private readonly markTtlMs = DEFAULT_MARK_TTL_MS,
   ) {
-    try {
-      if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-      this.#db = new Database(path);
-      this.#db.pragma("journal_mode = WAL");
-      this.#db.pragma("busy_timeout = 5000");
-      this.#db.exec(SCHEMA);
-    } catch (error) {
-      throw new StoreError(
-        `cannot open the event state in the store at ${path}: ${(error as Error).message}; choose a writable path`,
-        { cause: error, context: { path } },
-      );
-    }
+    this.#db = openStoreFile(path, "the event state", SCHEMA);
   }
 
   async loadBaselines(refs: readonly BaselineRef[]): Promise<VersionedBaseline[]> {

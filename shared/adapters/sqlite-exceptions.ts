@@ -1,9 +1,7 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { type BreakGlassException, ExceptionSchema, endOf } from "../domain/exceptions/exception.ts";
 import type { ExceptionStore } from "../ports/exception-store.ts";
-import { StoreError } from "./sqlite-store.ts";
+import { openStoreFile, StoreError } from "./sqlite-store.ts";
 import { parseStored } from "./stored-json.ts";
 
 /*
@@ -32,19 +30,7 @@ export class SqliteExceptionStore implements ExceptionStore {
   readonly #active: Database.Statement;
 
   constructor(readonly path: string) {
-    try {
-      if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-      this.#db = new Database(path);
-      this.#db.pragma("journal_mode = WAL");
-      this.#db.pragma("synchronous = FULL");
-      this.#db.pragma("busy_timeout = 10000");
-      this.#db.exec(SCHEMA);
-    } catch (error) {
-      throw new StoreError(
-        `cannot open the exceptions in the store at ${path}: ${(error as Error).message}; choose a readable, writable store with --store PATH`,
-        { cause: error, context: { path } },
-      );
-    }
+    this.#db = openStoreFile(path, "the exceptions", SCHEMA);
     this.#active = this.#db.prepare(
       "SELECT id, version, body FROM exceptions WHERE ends_at > ? ORDER BY granted_at, id",
     );

@@ -1,6 +1,4 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { canonicalJson } from "../domain/ledger/canonical-json.ts";
 import { sealRecord } from "../domain/ledger/chain.ts";
 import { type LedgerQuery, matchesQuery } from "../domain/ledger/query.ts";
@@ -11,7 +9,7 @@ import {
   LedgerRecordSchema,
 } from "../domain/ledger/record.ts";
 import type { LedgerStore } from "../ports/ledger-store.ts";
-import { StoreError } from "./sqlite-store.ts";
+import { openStoreFile } from "./sqlite-store.ts";
 
 /*
  * One table in the store file; the record's canonical JSON is the only copy of its fields, so nothing
@@ -48,19 +46,7 @@ export class SqliteLedger implements LedgerStore {
   readonly #append: Database.Transaction<(entries: readonly LedgerEntry[]) => LedgerRecord[]>;
 
   constructor(readonly path: string) {
-    try {
-      if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-      this.#db = new Database(path);
-      this.#db.pragma("journal_mode = WAL");
-      this.#db.pragma("synchronous = FULL");
-      this.#db.pragma("busy_timeout = 10000");
-      this.#db.exec(SCHEMA);
-    } catch (error) {
-      throw new StoreError(
-        `cannot open the ledger in the store at ${path}: ${(error as Error).message}; choose a readable, writable store with --store PATH`,
-        { cause: error, context: { path } },
-      );
-    }
+    this.#db = openStoreFile(path, "the ledger", SCHEMA);
     this.#last = this.#db.prepare("SELECT seq, record FROM ledger ORDER BY seq DESC LIMIT 1");
     this.#insert = this.#db.prepare("INSERT INTO ledger (seq, record) VALUES (?, ?)");
     this.#page = this.#db.prepare("SELECT seq, record FROM ledger WHERE seq > ? ORDER BY seq LIMIT ?");

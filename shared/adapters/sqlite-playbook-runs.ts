@@ -1,6 +1,4 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import type {
   KillSwitch,
   PlaybookRunStore,
@@ -9,7 +7,7 @@ import type {
   StepRecord,
 } from "../ports/playbook-run-store.ts";
 import { killSwitch, runStatus, stepRecord } from "./playbook-run-schemas.ts";
-import { StoreError } from "./sqlite-store.ts";
+import { openStoreFile, StoreError } from "./sqlite-store.ts";
 
 /**
  * Playbook runs in the embedded store's SQLite file, in tables of their own (the store's other tables
@@ -59,18 +57,7 @@ export class SqlitePlaybookRunStore implements PlaybookRunStore {
   readonly #db: Database.Database;
 
   constructor(readonly path: string) {
-    try {
-      if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-      this.#db = new Database(path);
-      this.#db.pragma("journal_mode = WAL");
-      this.#db.pragma("busy_timeout = 5000");
-      this.#db.exec(SCHEMA);
-    } catch (error) {
-      throw new StoreError(
-        `cannot open the playbook runs in the store at ${path}: ${(error as Error).message}; choose a writable path with --store PATH`,
-        { cause: error, context: { path } },
-      );
-    }
+    this.#db = openStoreFile(path, "the playbook runs", SCHEMA);
   }
 
   async createRun(run: RunRecord): Promise<void> {

@@ -41,6 +41,29 @@ export class StoreError extends VigilError {
 }
 
 /**
+ * Opens the embedded store's file for one of its adapters (`what`: "the ledger", "the approval
+ * requests", …): creates its folder, uses the WAL journal with full syncs, waits up to 10 s for another
+ * process's write lock, and creates the adapter's tables (`schema`, idempotent). A StoreError says what
+ * could not be opened where, and how to fix it.
+ */
+export function openStoreFile(path: string, what: string, schema: string): Database.Database {
+  try {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = FULL");
+    db.pragma("busy_timeout = 10000");
+    db.exec(schema);
+    return db;
+  } catch (error) {
+    throw new StoreError(
+      `cannot open ${what} in the store at ${path}: ${(error as Error).message}; choose a readable, writable store with --store PATH`,
+      { cause: error, context: { path } },
+    );
+  }
+}
+
+/**
  * The embedded store: one SQLite file (WAL journal) holding learned baselines, runs, findings,
  * exposures and rejected records. It survives restarts; each batch is one transaction.
  */

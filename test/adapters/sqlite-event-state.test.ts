@@ -36,7 +36,7 @@ describe("SqliteEventStateStore", () => {
     const notADirectory = join(dir, "file");
     writeFileSync(notADirectory, "");
     expect(() => new SqliteEventStateStore(join(notADirectory, "vigil.db"))).toThrow(
-      /cannot open the event state in the store at .*file\/vigil\.db: .*; choose a writable path/,
+      /cannot open the event state in the store at .*file\/vigil\.db: .*; choose a readable, writable store with --store PATH/,
     );
   });
 });

@@ -1,6 +1,6 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import type { UsedLinks } from "../../ports/used-links.ts";
-import { StoreError } from "../sqlite-store.ts";
+import { openStoreFile } from "../sqlite-store.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS used_links (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
@@ -17,17 +17,7 @@ export class SqliteUsedLinks implements UsedLinks {
   readonly #forget: Database.Statement;
 
   constructor(readonly path: string) {
-    try {
-      this.#db = new Database(path);
-      this.#db.pragma("journal_mode = WAL");
-      this.#db.pragma("busy_timeout = 5000");
-      this.#db.exec(SCHEMA);
-    } catch (error) {
-      throw new StoreError(
-        `cannot open the used links in the store at ${path}: ${(error as Error).message}; choose a writable store with --store PATH`,
-        { cause: error, context: { path } },
-      );
-    }
+    this.#db = openStoreFile(path, "the used links", SCHEMA);
     this.#insert = this.#db.prepare(
       "INSERT INTO used_links (id, expires_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
     );
