@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { type ApprovalRequest, ApprovalRequestSchema } from "../domain/approvals/request.ts";
 import type { ApprovalStore } from "../ports/approval-store.ts";
 import { cancellationCodes, parseItemBody, pause, updateVersioned } from "./dynamodb-items.ts";
-import { DynamoStoreError, type DynamoTable, isAwsError, SOLE } from "./dynamodb-table.ts";
+import { DynamoStoreError, type DynamoTable, isAwsError, queryItems, SOLE } from "./dynamodb-table.ts";
 
 /** The approval items in vigil's table. */
 export const approvalKeys = {
@@ -101,24 +101,12 @@ export class DynamoApprovalStore implements ApprovalStore {
   }
 
   async list(): Promise<readonly ApprovalRequest[]> {
-    const { client, tableName, usage } = this.table;
     const requests: ApprovalRequest[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": approvalKeys.requests },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      const items = page.Items ?? [];
-      usage?.query(items);
-      for (const item of items) requests.push(this.#parse(item));
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+    const items = queryItems(this.table, {
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": approvalKeys.requests },
+    });
+    for await (const item of items) requests.push(this.#parse(item));
     return requests.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 

@@ -1,8 +1,8 @@
-import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { type BreakGlassException, ExceptionSchema, endOf } from "../domain/exceptions/exception.ts";
 import type { ExceptionStore } from "../ports/exception-store.ts";
 import { parseItemBody, updateVersioned } from "./dynamodb-items.ts";
-import { DynamoStoreError, type DynamoTable, isAwsError } from "./dynamodb-table.ts";
+import { DynamoStoreError, type DynamoTable, isAwsError, queryItems } from "./dynamodb-table.ts";
 
 /** The exception items in vigil's table. */
 export const exceptionKeys = {
@@ -84,29 +84,17 @@ export class DynamoExceptionStore implements ExceptionStore {
 
   /** The exceptions of the partition: one by id, those ending after a time, or all. */
   async #query(filter: { id?: string; endsAfter?: number }): Promise<BreakGlassException[]> {
-    const { client, tableName, usage } = this.table;
     const found: BreakGlassException[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: filter.id === undefined ? "pk = :pk" : "pk = :pk AND sk = :sk",
-          ...(filter.endsAfter === undefined ? {} : { FilterExpression: "endsAt > :at" }),
-          ExpressionAttributeValues: {
-            ":pk": exceptionKeys.exceptions,
-            ...(filter.id === undefined ? {} : { ":sk": filter.id }),
-            ...(filter.endsAfter === undefined ? {} : { ":at": filter.endsAfter }),
-          },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      const items = page.Items ?? [];
-      usage?.query(items);
-      for (const item of items) found.push(this.#parse(item));
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+    const items = queryItems(this.table, {
+      KeyConditionExpression: filter.id === undefined ? "pk = :pk" : "pk = :pk AND sk = :sk",
+      ...(filter.endsAfter === undefined ? {} : { FilterExpression: "endsAt > :at" }),
+      ExpressionAttributeValues: {
+        ":pk": exceptionKeys.exceptions,
+        ...(filter.id === undefined ? {} : { ":sk": filter.id }),
+        ...(filter.endsAfter === undefined ? {} : { ":at": filter.endsAfter }),
+      },
+    });
+    for await (const item of items) found.push(this.#parse(item));
     return found;
   }
 

@@ -1,9 +1,9 @@
-import { PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Exposure } from "../domain/finding.ts";
 import { canonicalJson } from "../domain/ledger/canonical-json.ts";
 import type { StoredExposures } from "../ports/stored-exposures.ts";
 import { parseItemBody } from "./dynamodb-items.ts";
-import { type DynamoTable, isAwsError, keys } from "./dynamodb-table.ts";
+import { type DynamoTable, isAwsError, keys, scanItems } from "./dynamodb-table.ts";
 import { StoredExposureSchema } from "./stored-exposure-schema.ts";
 
 /** What the adapter calls on the table. */
@@ -102,29 +102,15 @@ export class DynamoStoredExposures implements StoredExposures {
 
   /** The exposure items of the table (only those whose body names the suppressed decision, if asked). */
   async *#scan(suppressedOnly: boolean): AsyncGenerator<Item> {
-    const { client, tableName, usage } = this.table;
-    let start: Item | undefined;
-    do {
-      const page = await client.send(
-        new ScanCommand({
-          TableName: tableName,
-          FilterExpression: suppressedOnly
-            ? "begins_with(pk, :prefix) AND contains(v, :suppressed)"
-            : "begins_with(pk, :prefix)",
-          ExpressionAttributeValues: {
-            ":prefix": EXPOSURE_PREFIX,
-            ...(suppressedOnly ? { ":suppressed": SUPPRESSED_TEXT } : {}),
-          },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      const items = page.Items ?? [];
-      // Counts what the scan returned; DynamoDB bills every item it read past the filter.
-      usage?.query(items);
-      yield* items;
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+    yield* scanItems(this.table, {
+      FilterExpression: suppressedOnly
+        ? "begins_with(pk, :prefix) AND contains(v, :suppressed)"
+        : "begins_with(pk, :prefix)",
+      ExpressionAttributeValues: {
+        ":prefix": EXPOSURE_PREFIX,
+        ...(suppressedOnly ? { ":suppressed": SUPPRESSED_TEXT } : {}),
+      },
+    });
   }
 
   #parse(item: Item): Exposure {

@@ -10,7 +10,7 @@ import {
 } from "../domain/ledger/record.ts";
 import type { LedgerStore } from "../ports/ledger-store.ts";
 import { cancellationCodes, pause } from "./dynamodb-items.ts";
-import { DynamoStoreError, type DynamoTable, isAwsError, SOLE } from "./dynamodb-table.ts";
+import { DynamoStoreError, type DynamoTable, isAwsError, queryItems, SOLE } from "./dynamodb-table.ts";
 
 /** The ledger's items in vigil's table: one head item, and the records in one partition by sequence. */
 export const ledgerKeys = {
@@ -170,23 +170,10 @@ export class DynamoLedger implements LedgerStore {
 
   /** Every record item in sequence order, one Query page (up to 1 MB) in memory at a time. */
   async *#items(): AsyncGenerator<Record<string, unknown>> {
-    const { client, tableName, usage } = this.table;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": ledgerKeys.records },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      const items = page.Items ?? [];
-      usage?.query(items);
-      yield* items;
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+    yield* queryItems(this.table, {
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": ledgerKeys.records },
+    });
   }
 
   async #countAll(): Promise<number> {

@@ -3,7 +3,6 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
@@ -15,7 +14,15 @@ import type {
   RunStatus,
   StepRecord,
 } from "../ports/playbook-run-store.ts";
-import { DynamoStoreError, type DynamoTable, isAwsError, keys, SOLE } from "./dynamodb-table.ts";
+import {
+  DynamoStoreError,
+  type DynamoTable,
+  isAwsError,
+  keys,
+  queryItems,
+  SOLE,
+  scanItems,
+} from "./dynamodb-table.ts";
 import { killSwitch, runStatus, stepRecord } from "./playbook-run-schemas.ts";
 
 /** The immutable part of a run, kept as JSON in the run item; status and updatedAt are attributes. */
@@ -92,22 +99,12 @@ export class DynamoPlaybookRunStore implements PlaybookRunStore {
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
-    const { client, tableName } = this.table;
     const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": keys.run(id) },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+    const pages = queryItems(this.table, {
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": keys.run(id) },
+    });
+    for await (const item of pages) items.push(item);
     return this.#assemble(id, items);
   }
 
@@ -118,27 +115,17 @@ export class DynamoPlaybookRunStore implements PlaybookRunStore {
    * the executor. IAM: {@link DYNAMO_RUN_LISTING_ACTIONS}.
    */
   async allRuns(): Promise<readonly RunRecord[]> {
-    const { client, tableName } = this.table;
     const byRun = new Map<string, Record<string, unknown>[]>();
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await client.send(
-        new ScanCommand({
-          TableName: tableName,
-          FilterExpression: "begins_with(pk, :prefix)",
-          ExpressionAttributeValues: { ":prefix": keys.run("") },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const pk = String(item.pk);
-        const group = byRun.get(pk);
-        if (group === undefined) byRun.set(pk, [item]);
-        else group.push(item);
-      }
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+    const items = scanItems(this.table, {
+      FilterExpression: "begins_with(pk, :prefix)",
+      ExpressionAttributeValues: { ":prefix": keys.run("") },
+    });
+    for await (const item of items) {
+      const pk = String(item.pk);
+      const group = byRun.get(pk);
+      if (group === undefined) byRun.set(pk, [item]);
+      else group.push(item);
+    }
     const runs: RunRecord[] = [];
     for (const [pk, items] of byRun) {
       const run = this.#assemble(pk.slice(keys.run("").length), items);

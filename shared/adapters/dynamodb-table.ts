@@ -1,5 +1,11 @@
 import { createHash } from "node:crypto";
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import {
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+  ScanCommand,
+  type ScanCommandInput,
+} from "@aws-sdk/lib-dynamodb";
 import { VigilError } from "../domain/errors.ts";
 
 /**
@@ -126,4 +132,57 @@ export function isAwsError(error: unknown, name: string): boolean {
 /** Waits before retrying unprocessed keys or items: 25, 50, 100 … ms, at most 1 s. */
 export function backoff(attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** attempt)));
+}
+
+type Item = Record<string, unknown>;
+
+/**
+ * Every item a strongly consistent Query of `input` returns, page after page (one page, at most 1 MB,
+ * in memory at a time), counted in the table's usage.
+ */
+export async function* queryItems(
+  table: DynamoTable,
+  input: Omit<QueryCommandInput, "TableName" | "ExclusiveStartKey" | "ConsistentRead">,
+): AsyncGenerator<Item> {
+  let start: Item | undefined;
+  do {
+    const page = await table.client.send(
+      new QueryCommand({
+        ...input,
+        TableName: table.tableName,
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    const items = page.Items ?? [];
+    table.usage?.query(items);
+    yield* items;
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+}
+
+/**
+ * Every item a strongly consistent Scan of `input` returns past its filter, page after page. A Scan
+ * reads (and bills) the whole table: for people listing things, never for the event path. The usage
+ * counts what it returned, not what DynamoDB read.
+ */
+export async function* scanItems(
+  table: DynamoTable,
+  input: Omit<ScanCommandInput, "TableName" | "ExclusiveStartKey" | "ConsistentRead">,
+): AsyncGenerator<Item> {
+  let start: Item | undefined;
+  do {
+    const page = await table.client.send(
+      new ScanCommand({
+        ...input,
+        TableName: table.tableName,
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    const items = page.Items ?? [];
+    table.usage?.query(items);
+    yield* items;
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
 }
