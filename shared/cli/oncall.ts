@@ -97,3 +97,31 @@ export function notifierOf(values: OptionValues, io: CliIo): Notifier {
 export function iso(at: number): string {
   return new Date(at).toISOString();
 }
+
+/**
+ * Prints what a `list` command shows: under `--json` one JSON array, each item with its `statusNow`;
+ * else one line per item and a count ("2 pending requests", "1 exception").
+ */
+export function printListing<T extends object>(
+  io: CliIo,
+  json: boolean,
+  items: readonly T[],
+  show: {
+    readonly statusNow: (item: T) => string;
+    readonly line: (item: T) => string;
+    readonly noun: string;
+  },
+): void {
+  if (json) {
+    io.stdout.write(
+      `${JSON.stringify(
+        items.map((item) => ({ ...item, statusNow: show.statusNow(item) })),
+        null,
+        2,
+      )}\n`,
+    );
+    return;
+  }
+  for (const item of items) io.stdout.write(`${show.line(item)}\n`);
+  io.stdout.write(`${items.length} ${show.noun}${items.length === 1 ? "" : "s"}\n`);
+}

@@ -10,7 +10,16 @@ import type { VigilConfig } from "../../domain/config/compile.ts";
 import type { Notifier } from "../../ports/notifier.ts";
 import { checkConsent, executorOf, runText } from "../apply.ts";
 import { type CliIo, type Command, type OptionValues, stringOption } from "../command.ts";
-import { checkOptions, existingStore, iso, newIdOf, notifierOf, oneId, requiredOption } from "../oncall.ts";
+import {
+  checkOptions,
+  existingStore,
+  iso,
+  newIdOf,
+  notifierOf,
+  oneId,
+  printListing,
+  requiredOption,
+} from "../oncall.ts";
 import { safe } from "../report-text.ts";
 import { configOf } from "../run-context.ts";
 import { UsageError } from "../usage.ts";
@@ -93,19 +102,11 @@ async function list(values: OptionValues, io: CliIo): Promise<number> {
     const requests = (await store.list()).filter(
       (r) => values.all === true || statusAt(r, now) === "pending",
     );
-    if (values.json === true) {
-      io.stdout.write(
-        `${JSON.stringify(
-          requests.map((r) => ({ ...r, statusNow: statusAt(r, now) })),
-          null,
-          2,
-        )}\n`,
-      );
-      return 0;
-    }
-    for (const r of requests) io.stdout.write(`${line(r, now)}\n`);
-    const what = values.all === true ? "request" : "pending request";
-    io.stdout.write(`${requests.length} ${what}${requests.length === 1 ? "" : "s"}\n`);
+    printListing(io, values.json === true, requests, {
+      statusNow: (r) => statusAt(r, now),
+      line: (r) => line(r, now),
+      noun: values.all === true ? "request" : "pending request",
+    });
     return 0;
   } finally {
     store.close();

@@ -25,6 +25,7 @@ import {
   listOption,
   newIdOf,
   oneId,
+  printListing,
   requiredOption,
 } from "../oncall.ts";
 import { safe } from "../report-text.ts";
@@ -130,19 +131,11 @@ async function list(values: OptionValues, io: CliIo): Promise<number> {
         statusAt(e, now) === "active" ||
         (e.lift !== undefined && e.lift.reapplied === undefined),
     );
-    if (values.json === true) {
-      io.stdout.write(
-        `${JSON.stringify(
-          shown.map((e) => ({ ...e, statusNow: statusAt(e, now) })),
-          null,
-          2,
-        )}\n`,
-      );
-      return 0;
-    }
-    for (const e of shown) io.stdout.write(`${describe(e, now)}\n`);
-    const what = values.all === true ? "exception" : "active exception";
-    io.stdout.write(`${shown.length} ${what}${shown.length === 1 ? "" : "s"}\n`);
+    printListing(io, values.json === true, shown, {
+      statusNow: (e) => statusAt(e, now),
+      line: (e) => describe(e, now),
+      noun: values.all === true ? "exception" : "active exception",
+    });
     return 0;
   } finally {
     exceptions.close();
