@@ -23,10 +23,10 @@ import { verifyChain } from "../../shared/domain/ledger/chain.ts";
 import type { LedgerRecord } from "../../shared/domain/ledger/record.ts";
 import { BASE, linkEvent } from "../functions/approvals-support.ts";
 import { eventBridgeEvent, sqsBatch, sqsMessage } from "../functions/support.ts";
+import { sqsRecord } from "../support/sqs-records.ts";
 import { createVigilTable, dynamoClient } from "./support/dynamodb.ts";
 import { awsClients, stubMotoEnvironment } from "./support/moto.ts";
 import { seedTopic, seedUser, unique } from "./support/seed.ts";
-import { sqsRecord } from "../support/sqs-records.ts";
 import { userState } from "./support/state.ts";
 
 type Handler = (event: unknown) => Promise<unknown>;

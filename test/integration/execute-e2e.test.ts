@@ -20,10 +20,10 @@ import { DynamoPlaybookRunStore } from "../../shared/adapters/dynamodb-playbook-
 import { SqsPlaybookDispatch } from "../../shared/adapters/sqs-playbook-dispatch.ts";
 import { planPlaybook } from "../../shared/domain/playbooks/catalog.ts";
 import { TEST_CONFIG } from "../functions/support.ts";
+import { sqsRecord } from "../support/sqs-records.ts";
 import { createVigilTable, dynamoClient } from "./support/dynamodb.ts";
 import { awsClients, motoEndpoint, stubMotoEnvironment, TEST_REGION } from "./support/moto.ts";
 import { seedTopic, seedUser, unique } from "./support/seed.ts";
-import { sqsRecord } from "../support/sqs-records.ts";
 import { userState } from "./support/state.ts";
 
 /**
