@@ -1,9 +1,11 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { describe, expect, it } from "vitest";
 import { SqliteStoredExposures } from "../../shared/adapters/sqlite-exposures.ts";
 import { SqliteRunStore } from "../../shared/adapters/sqlite-store.ts";
 import { storedExposuresContract } from "../contract/stored-exposures.contract.ts";
+import { tablesBesideReplay } from "../support/store-file.ts";
 
 const T0 = Date.parse("2026-03-10T12:00:00Z");
 
@@ -24,4 +26,11 @@ storedExposuresContract("SqliteStoredExposures", async () => {
       runs.close();
     },
   };
+});
+
+describe("the store file the contract runs on", () => {
+  it("is the replay's own: the stored exposures are those of its exposures table", () => {
+    const tables = tablesBesideReplay((path) => new SqliteStoredExposures(path));
+    expect(tables).toEqual(expect.arrayContaining(["runs", "findings", "exposures"]));
+  });
 });
