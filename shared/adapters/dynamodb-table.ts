@@ -136,24 +136,14 @@ export function backoff(attempt: number): Promise<void> {
 
 type Item = Record<string, unknown>;
 
-/**
- * Every item a strongly consistent Query of `input` returns, page after page (one page, at most 1 MB,
- * in memory at a time), counted in the table's usage.
- */
-export async function* queryItems(
+/** Every item of the pages `read` returns, asking for the next page until there is none. */
+async function* paged(
   table: DynamoTable,
-  input: Omit<QueryCommandInput, "TableName" | "ExclusiveStartKey" | "ConsistentRead">,
+  read: (start: Item | undefined) => Promise<{ Items?: Item[]; LastEvaluatedKey?: Item }>,
 ): AsyncGenerator<Item> {
   let start: Item | undefined;
   do {
-    const page = await table.client.send(
-      new QueryCommand({
-        ...input,
-        TableName: table.tableName,
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
+    const page = await read(start);
     const items = page.Items ?? [];
     table.usage?.query(items);
     yield* items;
@@ -162,27 +152,42 @@ export async function* queryItems(
 }
 
 /**
+ * Every item a strongly consistent Query of `input` returns, page after page (one page, at most 1 MB,
+ * in memory at a time), counted in the table's usage.
+ */
+export function queryItems(
+  table: DynamoTable,
+  input: Omit<QueryCommandInput, "TableName" | "ExclusiveStartKey" | "ConsistentRead">,
+): AsyncGenerator<Item> {
+  return paged(table, (start) =>
+    table.client.send(
+      new QueryCommand({
+        ...input,
+        TableName: table.tableName,
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    ),
+  );
+}
+
+/**
  * Every item a strongly consistent Scan of `input` returns past its filter, page after page. A Scan
  * reads (and bills) the whole table: for people listing things, never for the event path. The usage
  * counts what it returned, not what DynamoDB read.
  */
-export async function* scanItems(
+export function scanItems(
   table: DynamoTable,
   input: Omit<ScanCommandInput, "TableName" | "ExclusiveStartKey" | "ConsistentRead">,
 ): AsyncGenerator<Item> {
-  let start: Item | undefined;
-  do {
-    const page = await table.client.send(
+  return paged(table, (start) =>
+    table.client.send(
       new ScanCommand({
         ...input,
         TableName: table.tableName,
         ConsistentRead: true,
         ExclusiveStartKey: start,
       }),
-    );
-    const items = page.Items ?? [];
-    table.usage?.query(items);
-    yield* items;
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
+    ),
+  );
 }
