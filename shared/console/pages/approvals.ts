@@ -25,17 +25,27 @@ function decisionForm(request: ApprovalRequest, csrf: string): Html {
 </form>`;
 }
 
-function requestCard(request: ApprovalRequest, now: number, csrf: string): Html {
+/** A request's state: pending with the time left, or how and by whom it ended. */
+function stateLine(request: ApprovalRequest, now: number): Html {
   const status = statusAt(request, now);
+  if (status === "pending") {
+    return html`<span class="badge state-warn">pending</span> <span class="meta time-left">${duration(request.expiresAt - now)} left (until ${instant(request.expiresAt)})</span>`;
+  }
+  const d = request.decision;
+  return html`<span class="badge ${status === "approved" ? "state-ok" : "state-bad"}">${status}</span>${
+    d === undefined
+      ? html` <span class="meta">at ${instant(request.expiresAt)}, without a decision</span>`
+      : html` <span class="meta">by ${d.by} at ${instant(d.at)}: ${d.reason}</span>`
+  }`;
+}
+
+/**
+ * The request as a card: what, state and time left, the exposure and its reasons, the exact steps
+ * with their parameters, who may decide, the votes so far, then `form` (the local console's
+ * approve/deny form, or nothing). Shared by the console and the signed-link pages.
+ */
+export function requestCard(request: ApprovalRequest, now: number, form: Html | "" = ""): Html {
   const e = request.exposure;
-  const state =
-    status === "pending"
-      ? html`<span class="badge state-warn">pending</span> <span class="meta time-left">${duration(request.expiresAt - now)} left (until ${instant(request.expiresAt)})</span>`
-      : html`<span class="badge ${status === "approved" ? "state-ok" : "state-bad"}">${status}</span>${
-          request.decision === undefined
-            ? html` <span class="meta">at ${instant(request.expiresAt)}, without a decision</span>`
-            : html` <span class="meta">by ${request.decision.by} at ${instant(request.decision.at)}: ${request.decision.reason}</span>`
-        }`;
   const votes =
     request.requiredApprovals === 2
       ? html`<p class="meta">Two different approvers needed; ${request.approvals.length} given${request.approvals.map((a) => html` · ${a.by}: ${a.reason}`)}</p>`
@@ -43,7 +53,7 @@ function requestCard(request: ApprovalRequest, now: number, csrf: string): Html 
   return html`<article class="card approval" id="approval-${request.id}">
 <span class="score" title="exposure score">${e.score}</span>
 <h2>${request.what}</h2>
-<p>${state}</p>
+<p>${stateLine(request, now)}</p>
 <p>${severityBadge(e.severity)} <code>${e.credential.kind}</code> ${e.credential.id}</p>
 <p class="meta">principal <code>${e.principal}</code>${e.owner === undefined ? "" : html` · owner ${e.owner}`} · request <code>${request.id}</code></p>
 <p><strong>Why:</strong> ${request.why}</p>
@@ -53,7 +63,7 @@ function requestCard(request: ApprovalRequest, now: number, csrf: string): Html 
 ${steps(request)}
 <p class="meta">may decide: ${request.approvers.join(", ")}</p>
 ${votes}
-${status === "pending" ? decisionForm(request, csrf) : ""}
+${form}
 </article>`;
 }
 
@@ -75,9 +85,9 @@ export function approvalsPage(input: {
   const closed = requests.filter((r) => statusAt(r, now) !== "pending");
   return html`<p class="meta">You decide as <strong>${input.operator}</strong>. Approving runs the exact steps listed.</p>
 <section aria-labelledby="pending"><h2 id="pending">Pending (${pending.length})</h2>
-${pending.length === 0 ? html`<p class="empty">Nothing waits for a decision.</p>` : pending.map((r) => requestCard(r, now, csrf))}
+${pending.length === 0 ? html`<p class="empty">Nothing waits for a decision.</p>` : pending.map((r) => requestCard(r, now, decisionForm(r, csrf)))}
 </section>
 <section aria-labelledby="closed"><h2 id="closed">Decided and expired (${closed.length})</h2>
-${closed.length === 0 ? html`<p class="empty">None yet.</p>` : closed.map((r) => requestCard(r, now, csrf))}
+${closed.length === 0 ? html`<p class="empty">None yet.</p>` : closed.map((r) => requestCard(r, now))}
 </section>`;
 }
