@@ -33,7 +33,7 @@ import { createServer } from "node:net";
 import { cpus, loadavg, platform, release } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
@@ -53,7 +53,7 @@ import { FUNCTION_BUNDLING, type FunctionBundling, functionDataDir } from "../..
 import { sampleConfig } from "../../infra/sample-config.ts";
 import { AwsNetworkClassifier } from "../../shared/adapters/aws-network-classifier.ts";
 import { DynamoEventStateStore } from "../../shared/adapters/dynamodb-event-state.ts";
-import { DynamoUsage, TABLE_KEYS } from "../../shared/adapters/dynamodb-table.ts";
+import { DynamoUsage } from "../../shared/adapters/dynamodb-table.ts";
 import { SqliteEventStateStore } from "../../shared/adapters/sqlite-event-state.ts";
 import { configSchema } from "../../shared/domain/config/schema.ts";
 import type { EventStateStore } from "../../shared/ports/event-state-store.ts";
@@ -66,6 +66,7 @@ import {
   TRAIL_KEY,
   trailFile,
 } from "../functions/support.ts";
+import { createVigilTableNamed } from "../support/vigil-table.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const OUT = join(ROOT, ".bench", "lambda");
@@ -316,7 +317,7 @@ async function createResources(endpoint: string): Promise<Resources> {
   const tag = Date.now();
   const clients = { endpoint, region: REGION, credentials: MOTO_CREDENTIALS, maxAttempts: 1 };
   const tableName = `vigil-bench-cold-${tag}`;
-  await createTable(motoDynamo(endpoint), tableName);
+  await createVigilTableNamed(DynamoDBDocumentClient.from(motoDynamo(endpoint)), tableName);
   const topic = await new SNSClient(clients).send(new CreateTopicCommand({ Name: `vigil-bench-${tag}` }));
   const queue = await new SQSClient(clients).send(
     new CreateQueueCommand({
@@ -533,30 +534,6 @@ function minus(a: Usage, b: Usage): Usage {
   };
 }
 
-/** A new vigil table (the construct's key schema and TTL attribute) in moto. */
-async function createTable(raw: DynamoDBClient, tableName: string): Promise<void> {
-  await raw.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: "PAY_PER_REQUEST",
-      KeySchema: [
-        { AttributeName: TABLE_KEYS.partition, KeyType: "HASH" },
-        { AttributeName: TABLE_KEYS.sort, KeyType: "RANGE" },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: TABLE_KEYS.partition, AttributeType: "S" },
-        { AttributeName: TABLE_KEYS.sort, AttributeType: "S" },
-      ],
-    }),
-  );
-  await raw.send(
-    new UpdateTimeToLiveCommand({
-      TableName: tableName,
-      TimeToLiveSpecification: { Enabled: true, AttributeName: TABLE_KEYS.ttl },
-    }),
-  );
-}
-
 function motoDynamo(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region: REGION, credentials: MOTO_CREDENTIALS, maxAttempts: 1 });
 }
@@ -565,7 +542,7 @@ async function measureDynamo(endpoint: string, batchSize: number): Promise<Dynam
   const raw = motoDynamo(endpoint);
   const client = DynamoDBDocumentClient.from(raw);
   const tableName = `vigil-bench-${batchSize}-${Date.now()}`;
-  await createTable(raw, tableName);
+  await createVigilTableNamed(client, tableName);
   const usage = new DynamoUsage();
   const records = demoRecords().length;
   const half = Math.floor(records / batchSize / 2) * batchSize;

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { TABLE_KEYS } from "../../../shared/adapters/dynamodb-table.ts";
+import { createVigilTableNamed } from "../../support/vigil-table.ts";
 import { motoEndpoint, TEST_CREDENTIALS, TEST_REGION } from "./moto.ts";
 
 /** A DynamoDB client on the moto server: every call is a new handle, like another Lambda instance. */
@@ -19,25 +19,6 @@ export function dynamoClient(): DynamoDBDocumentClient {
 /** Creates a table with vigil's key schema and TTL attribute (as the construct does); returns its name. */
 export async function createVigilTable(client: DynamoDBDocumentClient = dynamoClient()): Promise<string> {
   const name = `vigil-${randomUUID().slice(0, 8)}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: "PAY_PER_REQUEST",
-      KeySchema: [
-        { AttributeName: TABLE_KEYS.partition, KeyType: "HASH" },
-        { AttributeName: TABLE_KEYS.sort, KeyType: "RANGE" },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: TABLE_KEYS.partition, AttributeType: "S" },
-        { AttributeName: TABLE_KEYS.sort, AttributeType: "S" },
-      ],
-    }),
-  );
-  await client.send(
-    new UpdateTimeToLiveCommand({
-      TableName: name,
-      TimeToLiveSpecification: { Enabled: true, AttributeName: TABLE_KEYS.ttl },
-    }),
-  );
+  await createVigilTableNamed(client, name);
   return name;
 }
