@@ -1,4 +1,7 @@
+import type { VigilConfig } from "../../shared/domain/config/compile.ts";
 import { NoSuchEntityError } from "../../shared/domain/playbooks/errors.ts";
+import type { ExecutorDeps } from "../../shared/domain/playbooks/executor.ts";
+import type { Clock } from "../../shared/ports/clock.ts";
 import type {
   AccessKeyStatus,
   AttachedPolicy,
@@ -253,4 +256,29 @@ export class FakeNotifier implements Notifier {
     this.sent.push(notification);
     return `message-${this.sent.length}`;
   }
+}
+
+/**
+ * An executor on fakes, as the on-call tests use it: IAM, Secrets Manager, SNS and the run store in
+ * memory, run ids `run-1`, `run-2`…, no waiting between retries, fixed jitter.
+ */
+export function fakeExecutor(parts: {
+  readonly config: VigilConfig;
+  readonly clock: Clock;
+  readonly iam: FakeIam;
+  readonly notifier: FakeNotifier;
+  readonly runs: MemoryPlaybookRunStore;
+}): ExecutorDeps {
+  let n = 0;
+  return {
+    iam: parts.iam,
+    secrets: new FakeSecrets(),
+    notifier: parts.notifier,
+    store: parts.runs,
+    clock: parts.clock,
+    newId: () => `run-${++n}`,
+    sleep: async () => {},
+    random: () => 0.5,
+    guards: { config: parts.config },
+  };
 }

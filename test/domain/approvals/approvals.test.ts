@@ -13,7 +13,6 @@ import { requestApprovals } from "../../../shared/domain/approvals/open.ts";
 import { statusAt } from "../../../shared/domain/approvals/request.ts";
 import { decideApproval } from "../../../shared/domain/approvals/vote.ts";
 import type { ConfigInput } from "../../../shared/domain/config/schema.ts";
-import type { ExecutorDeps } from "../../../shared/domain/playbooks/executor.ts";
 import { verifyApprovalLink } from "../../../shared/domain/signed-links/approval-link.ts";
 import { configOf } from "../../support/context.ts";
 import {
@@ -25,7 +24,7 @@ import {
   MemoryPlaybookDispatch,
   TestClock,
 } from "../../support/oncall.ts";
-import { FakeIam, FakeNotifier, FakeSecrets, MemoryPlaybookRunStore } from "../../support/playbooks.ts";
+import { FakeIam, FakeNotifier, fakeExecutor, MemoryPlaybookRunStore } from "../../support/playbooks.ts";
 
 const T0 = Date.parse("2026-03-10T12:00:00Z");
 const TTL = 30 * 60_000;
@@ -40,17 +39,7 @@ function world(approvals: ConfigInput["approvals"] = {}) {
   const iam = new FakeIam().addUser("svc-ci", { [KEY]: "Active" }).addRole("app");
   const notifier = new FakeNotifier();
   const runs = new MemoryPlaybookRunStore();
-  const executor: ExecutorDeps = {
-    iam,
-    secrets: new FakeSecrets(),
-    notifier,
-    store: runs,
-    clock,
-    newId: ids("run"),
-    sleep: async () => {},
-    random: () => 0.5,
-    guards: { config },
-  };
+  const executor = fakeExecutor({ config, clock, iam, notifier, runs });
   const store = new MemoryApprovalStore();
   const ledger = new MemoryLedger();
   const exceptions = new MemoryExceptionStore();

@@ -13,11 +13,7 @@ import { revokeException } from "../../../shared/domain/exceptions/revoke.ts";
 import { type SweepDeps, sweepExceptions } from "../../../shared/domain/exceptions/sweep.ts";
 import type { Exposure } from "../../../shared/domain/finding.ts";
 import { planPlaybook } from "../../../shared/domain/playbooks/catalog.ts";
-import {
-  type ExecutorDeps,
-  KillSwitchError,
-  runPlaybook,
-} from "../../../shared/domain/playbooks/executor.ts";
+import { KillSwitchError, runPlaybook } from "../../../shared/domain/playbooks/executor.ts";
 import type { PlaybookDispatch } from "../../../shared/ports/playbook-dispatch.ts";
 import type { QuarantineRuns } from "../../../shared/ports/quarantine-runs.ts";
 import { configOf } from "../../support/context.ts";
@@ -31,7 +27,7 @@ import {
   MemoryStoredExposures,
   TestClock,
 } from "../../support/oncall.ts";
-import { FakeIam, FakeNotifier, FakeSecrets, MemoryPlaybookRunStore } from "../../support/playbooks.ts";
+import { FakeIam, FakeNotifier, fakeExecutor, MemoryPlaybookRunStore } from "../../support/playbooks.ts";
 
 const T0 = Date.parse("2026-03-10T12:00:00Z");
 const HOUR = 3_600_000;
@@ -45,17 +41,7 @@ function world(stored: readonly Exposure[] = []) {
   const iam = new FakeIam().addUser("svc-ci", { [KEY]: "Active" }).addRole("app");
   const runs = new MemoryPlaybookRunStore();
   const notifier = new FakeNotifier();
-  const executor: ExecutorDeps = {
-    iam,
-    secrets: new FakeSecrets(),
-    notifier,
-    store: runs,
-    clock,
-    newId: ids("run"),
-    sleep: async () => {},
-    random: () => 0.5,
-    guards: { config },
-  };
+  const executor = fakeExecutor({ config, clock, iam, notifier, runs });
   const exceptions = new MemoryExceptionStore();
   const ledger = new MemoryLedger();
   const exposures = new MemoryStoredExposures(stored);
