@@ -41,10 +41,10 @@ const CACHE = join(tmpdir(), "vigil-cdk");
  */
 export function functionDataDir(config: ConfigFile): string {
   const pkg = asnPackage();
-  const ranges = join(CACHE, `amazon-ranges-${pkg.version}`);
+  const ranges = join(CACHE, `amazon-ranges-gz-${pkg.version}`);
   writeAmazonRanges(ranges, pkg);
   const json = `${JSON.stringify(config, null, 2)}\n`;
-  const hash = createHash("sha256").update(pkg.version).update("\0").update(json).digest("hex").slice(0, 20);
+  const hash = createHash("sha256").update(ranges).update("\0").update(json).digest("hex").slice(0, 20);
   const dir = join(CACHE, `function-data-${hash}`);
   if (existsSync(join(dir, BUNDLED.configFile))) return dir;
   const staging = `${dir}.tmp-${process.pid}`;

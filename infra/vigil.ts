@@ -92,6 +92,12 @@ export interface VigilProps {
    */
   readonly secrets?: ConfigInput["secrets"];
   /**
+   * The AWS accounts of the estate (ids or `*` patterns): sharing data or access with any other
+   * account is reported as sharing outside the estate.
+   * @default - only the account a call was made in
+   */
+  readonly accounts?: ConfigInput["accounts"];
+  /**
    * The lowest severity band that triggers each mode (`auto`, `approval`, `notify`), and the playbook
    * per credential kind.
    * @default - auto: critical, approval: high, notify: medium
@@ -244,6 +250,7 @@ export class Vigil extends Construct {
       {
         profiles: props.profiles,
         secrets: props.secrets,
+        accounts: props.accounts,
         policy: props.policy,
         protected: props.protected,
         learning: props.learning,

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { VigilError } from "../domain/errors.ts";
 import type { NetworkClass, NetworkClassifier } from "../ports/network-classifier.ts";
 
@@ -66,10 +67,7 @@ export class AwsNetworkClassifier implements NetworkClassifier {
         throw dataError(`the package is not installed (${String(error)})`, error);
       }
     }
-    this.#files = { v4: join(dir, IPV4_FILE), v6: join(dir, IPV6_FILE) };
-    for (const file of [this.#files.v4, this.#files.v6]) {
-      if (!existsSync(file)) throw dataError(`${file} is missing`);
-    }
+    this.#files = { v4: rangeFile(dir, IPV4_FILE), v6: rangeFile(dir, IPV6_FILE) };
   }
 
   /** Load statistics, once the ranges have been loaded. */
@@ -112,8 +110,8 @@ export class AwsNetworkClassifier implements NetworkClassifier {
     let v4: number[][];
     let v6: number[][];
     try {
-      v4 = amazonRows(readFileSync(this.#files.v4), 1);
-      v6 = amazonRows(readFileSync(this.#files.v6), 4);
+      v4 = amazonRows(readRangeFile(this.#files.v4), 1);
+      v6 = amazonRows(readRangeFile(this.#files.v6), 4);
     } catch (error) {
       throw dataError(`reading ${this.#files.v4} or ${this.#files.v6} failed (${String(error)})`, error);
     }
@@ -149,6 +147,19 @@ function dataError(problem: string, cause?: unknown): AsnDataError {
 // Loading: find the Amazon rows by byte search instead of parsing every row.
 
 const NEWLINE = 0x0a;
+
+/** The CSV file in `dir`, or its gzipped copy (`….csv.gz`, as the function bundles carry it). */
+function rangeFile(dir: string, name: string): string {
+  const plain = join(dir, name);
+  if (existsSync(plain)) return plain;
+  if (existsSync(`${plain}.gz`)) return `${plain}.gz`;
+  throw dataError(`${plain} is missing (and no ${name}.gz beside it)`);
+}
+
+function readRangeFile(file: string): Buffer {
+  const bytes = readFileSync(file);
+  return file.endsWith(".gz") ? gunzipSync(bytes) : bytes;
+}
 
 /**
  * The [start words, end words] of every row of a `*-num.csv` file whose ASN is Amazon's. Rows are

@@ -88,9 +88,33 @@ export interface CredentialUse {
   readonly errorCode?: string;
   readonly requestParameters?: Readonly<Record<string, unknown>>;
   readonly responseElements?: Readonly<Record<string, unknown>>;
-  /** Secrets the call touched (GetSecretValue's `secretId`, BatchGetSecretValue's list), as passed. */
+  /**
+   * Secrets the call read, as passed: GetSecretValue's `secretId`, BatchGetSecretValue's list, and the
+   * SSM parameters read with decryption (as `arn:aws:ssm:REGION:ACCOUNT:parameter/NAME`).
+   */
   readonly secretIds: readonly string[];
+  /**
+   * Reads that name no secret but a set of them: BatchGetSecretValue by filters, GetParametersByPath
+   * with decryption. Each is a read of every secret it could match.
+   */
+  readonly secretScopes: readonly SecretScope[];
+  /**
+   * True when the call came from the AWS Management Console (`sessionCredentialFromConsole`, or a
+   * browser's user agent on temporary credentials): a person clicking, not a machine.
+   */
+  readonly fromConsole: boolean;
   readonly origin?: RecordOrigin;
+}
+
+/**
+ * A read of every secret under a name prefix (`prefix`), or of any secret at all (`prefix`
+ * undefined: a filter by tag, description or owning service can match any name).
+ */
+export interface SecretScope {
+  readonly service: "secretsmanager" | "ssm";
+  readonly prefix?: string;
+  /** How the call named the set, for reasons: `filter tag-key=env`, `path /prod/ (recursive)`. */
+  readonly described: string;
 }
 
 /** True when the call did not fail. */

@@ -7,7 +7,10 @@
 export const CREDENTIAL_KINDS = ["access-key", "role-session", "secret", "root", "console"] as const;
 export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
 
-/** Signal ids of the fourteen detections, one file each under `domain/detections/`. */
+/**
+ * Signal ids of the detections, one file each under `domain/detections/`: the fourteen of DESIGN.md,
+ * then the attack-technique signals added since (new ids are only ever appended).
+ */
 export const SIGNAL_IDS = [
   "unexpected-source",
   "outside-window",
@@ -23,6 +26,15 @@ export const SIGNAL_IDS = [
   "logging-tampering",
   "root-usage",
   "console-login-no-mfa",
+  "external-sharing",
+  "network-exposure",
+  "credential-access",
+  "remote-execution",
+  "compute-abuse",
+  "model-abuse",
+  "data-destruction",
+  "recon-burst",
+  "account-recon",
 ] as const;
 export type SignalId = (typeof SIGNAL_IDS)[number];
 

@@ -142,7 +142,7 @@ describe("AwsNetworkClassifier", () => {
     expect(() => new AwsNetworkClassifier({ packageDir: empty })).toThrow(AsnDataError);
     expect(() => new AwsNetworkClassifier({ packageDir: empty })).toThrow(
       `cannot load Amazon address ranges from the npm package @ip-location-db/asn: ${join(empty, "asn-ipv4-num.csv")} ` +
-        "is missing; run `npm ci` (or `npm install @ip-location-db/asn`) in the vigil directory",
+        "is missing (and no asn-ipv4-num.csv.gz beside it); run `npm ci` (or `npm install @ip-location-db/asn`) in the vigil directory",
     );
   });
 

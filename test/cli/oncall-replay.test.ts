@@ -8,15 +8,18 @@ import { userKeyRecord } from "../support/records.ts";
 const T0 = Date.parse("2026-03-10T12:00:00Z");
 const USER = "arn:aws:iam::111122223333:user/svc-ci";
 
-/** A key used from an undeclared network to stop CloudTrail: high with this profile (needs-approval). */
-function workspace(criticality: "low" | "critical") {
+/**
+ * A key used from its declared network to stop CloudTrail: high with this profile (needs-approval).
+ * From an undeclared network it would be critical: logging off by a credential off its profile.
+ */
+function workspace(criticality: "low") {
   const cwd = mkdtempSync(join(tmpdir(), "vigil-oncall-replay-"));
   writeFileSync(
     join(cwd, "vigil.config.yaml"),
     `profiles:\n  - id: ci\n    match: { accessKeys: [AKIAEXAMPLE000000001] }\n    sources: ["203.0.113.0/24"]\n    criticality: ${criticality}\n    privilege: read-only\napprovals: { approvers: [alice], ttlMinutes: 30 }\n`,
   );
   const record = userKeyRecord({
-    sourceIPAddress: "198.51.100.23",
+    sourceIPAddress: "203.0.113.23",
     eventSource: "cloudtrail.amazonaws.com",
     eventName: "StopLogging",
     requestParameters: { name: "org-trail" },

@@ -172,7 +172,8 @@ describe("EventBatchEvaluator", () => {
       useOf(
         userKeyRecord({
           eventID: id,
-          sourceIPAddress: "198.51.100.7",
+          // From its declared network: high. From elsewhere it would be critical (logging off, off-profile).
+          sourceIPAddress: "203.0.113.7",
           eventSource: "cloudtrail.amazonaws.com",
           eventName: "StopLogging",
           eventTime: time,

@@ -37,11 +37,13 @@ function handoffPorts(enforce: boolean) {
 describe("RecordIntake with hand-offs", () => {
   it("hands off the decision a batch changed right after its commit, and reports it", async () => {
     const ports = handoffPorts(true);
-    const { intake, store } = testIntake({ mode: "enforce", handoffs: ports.deps });
+    // With auto off, even a critical exposure asks for an approval.
+    const config = { ...TEST_CONFIG, policy: { auto: "never" as const } };
+    const { intake, store } = testIntake({ mode: "enforce", handoffs: ports.deps, config });
     const result = await intake.takeAll([{ value: eventBridgeEvent(), origin: origin(0) }]);
     expect(result.outcomes).toEqual(["finding"]);
     expect(result.handedOff).toEqual({ done: 1, failed: 0 });
-    // svc-ci's key stopping the trail from an unexpected address: high, so an approval is asked for.
+    // svc-ci's key stopping the trail from an unexpected address: critical, and an approval is asked for.
     expect(ports.ledger.actions()).toEqual(["finding-decided", "approval-requested"]);
     expect(ports.notifier.sent.map((n) => n.subject)).toEqual([
       "vigil: approval needed: deactivate-access-key for AKIAIOSFODNN7CIKEY01",

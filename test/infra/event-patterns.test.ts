@@ -87,6 +87,17 @@ describe("compileEventRules", () => {
       "IamChanges",
       "RootUse",
       "ConsoleSignIn",
+      "Sharing",
+      "NetworkExposure",
+      "RemoteExecution",
+      "ComputeLaunch",
+      "NewAccess",
+      "CredentialReads",
+      "ModelUse",
+      "DataDestruction",
+      "DeniedCalls",
+      "AccountRecon",
+      "AccountRecon-2",
     ]);
   });
 
@@ -98,11 +109,22 @@ describe("compileEventRules", () => {
       "IamChanges",
       "RootUse",
       "ConsoleSignIn",
+      "Sharing",
+      "NetworkExposure",
+      "RemoteExecution",
+      "ComputeLaunch",
+      "NewAccess",
+      "CredentialReads",
+      "ModelUse",
+      "DataDestruction",
+      "DeniedCalls",
+      "AccountRecon",
+      "AccountRecon-2",
     ]);
     expect(JSON.stringify(rules)).not.toContain("sessionIssuer");
   });
 
-  it("asks for read-only events only on the narrow rules (identities, secret reads, root)", () => {
+  it("asks for read-only events only on the narrow rules (identities, reads of secrets and credentials, recon, root)", () => {
     const state = Object.fromEntries(
       rulesOf({ profiles: [{ id: "a", match: { roles: ["arn:aws:iam::111122223333:role/a"] } }] }).map(
         (r) => [r.id, r.readOnlyEvents],
@@ -115,6 +137,17 @@ describe("compileEventRules", () => {
       IamChanges: false,
       RootUse: true,
       ConsoleSignIn: false,
+      Sharing: false,
+      NetworkExposure: false,
+      RemoteExecution: false,
+      ComputeLaunch: false,
+      NewAccess: true,
+      CredentialReads: true,
+      ModelUse: true,
+      DataDestruction: true,
+      DeniedCalls: true,
+      AccountRecon: true,
+      "AccountRecon-2": true,
     });
   });
 
@@ -184,6 +217,13 @@ describe("TAMPERING_APIS", () => {
     UpdateDetector: { detectorId: "d-1", enable: false },
     CreateFilter: { detectorId: "d-1", name: "quiet", action: "ARCHIVE" },
     PutBucketLogging: { bucketName: "logs", BucketLoggingStatus: "" },
+    UpdateTrail: { name: "org-trail", isMultiRegionTrail: false },
+    PutEventSelectors: { trailName: "org-trail", eventSelectors: [{ includeManagementEvents: false }] },
+    PutInsightSelectors: { trailName: "org-trail", insightSelectors: [] },
+    PutBucketLifecycle: {
+      bucketName: "org-cloudtrail-logs",
+      LifecycleConfiguration: { Rule: { Status: "Enabled", Expiration: { Days: 1 } } },
+    },
   };
 
   it("lists only calls the logging-tampering detection fires on", () => {

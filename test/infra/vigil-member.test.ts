@@ -155,7 +155,7 @@ describe("VigilMember without the responder role", () => {
     const roles = Object.values(s.resources).filter((r) => r.Type === "AWS::IAM::Role");
     expect(roles).toHaveLength(1);
     expect(roles[0]?.Properties.RoleName).toBeUndefined();
-    s.template.resourceCountIs("AWS::Events::Rule", 5);
+    s.template.resourceCountIs("AWS::Events::Rule", compileEventRules({ profiles: [] }).length);
   });
 });
 

@@ -238,7 +238,8 @@ describe("deployed flow end to end (moto)", () => {
   });
 
   it("needs-approval, enforce: the request is opened and announced with signed links; a deny link closes it and nothing is queued", async () => {
-    const d = await deployment(undefined);
+    // Stopping the trail from an undeclared network is critical (auto by default): approval only here.
+    const d = await deployment({ auto: "never", approval: "high", notify: "medium" });
     const evaluate = await coldStart("evaluate", "enforce", d);
     expect(
       await evaluate.handler(

@@ -1,6 +1,7 @@
 import { MemoryBaselines } from "../../shared/domain/baseline/memory-baselines.ts";
 import { compileConfig, ProfileIndex, type VigilConfig } from "../../shared/domain/config/compile.ts";
 import type { ConfigInput } from "../../shared/domain/config/schema.ts";
+import { secretsReadBy } from "../../shared/domain/config/secret-match.ts";
 import type { DetectionContext, SubjectHistory } from "../../shared/domain/detections/detection.ts";
 import type { CredentialUse } from "../../shared/domain/event.ts";
 import { PLAYBOOK_IDS } from "../../shared/domain/playbooks/catalog.ts";
@@ -32,7 +33,7 @@ export function contextFor(
   return {
     config,
     profile: new ProfileIndex(config.profiles).find(use),
-    secrets: config.secrets.filter((s) => use.secretIds.some((id) => s.match.some((m) => m.matches(id)))),
+    secrets: secretsReadBy(use, config.secrets),
     history: { firstSeen: 0, learning: false, ...options.history },
     baselines: options.baselines ?? new MemoryBaselines(),
     network: options.network ?? fakeNetwork(),

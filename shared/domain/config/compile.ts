@@ -24,6 +24,8 @@ export interface IdentityProfile {
   readonly privilege?: PrivilegeLevel;
   readonly owner?: string;
   readonly playbook?: string;
+  /** Deploys infrastructure: its resource, role and code changes alone are expected. */
+  readonly deployer: boolean;
 }
 
 /** A declared secret: who may read it and from where. */
@@ -66,6 +68,8 @@ export interface ExceptionPolicy {
 export interface VigilConfig {
   readonly profiles: readonly IdentityProfile[];
   readonly secrets: readonly SecretProfile[];
+  /** The estate's accounts (`accounts`); undefined: only the account a call was made in is ours. */
+  readonly accounts?: readonly ArnPattern[];
   readonly policy: PolicyConfig;
   readonly protected: readonly ArnPattern[];
   /** Length of the learning period of a new credential, in ms. */
@@ -129,6 +133,7 @@ export function compileConfig(input: unknown, source: string, playbookIds: reado
       privilege: p.privilege,
       owner: p.owner,
       playbook: p.playbook,
+      deployer: p.deployer,
     })),
     secrets: file.secrets.map((s) => ({
       id: s.id,
@@ -140,6 +145,7 @@ export function compileConfig(input: unknown, source: string, playbookIds: reado
       owner: s.owner,
       playbook: s.playbook,
     })),
+    accounts: file.accounts?.map((t) => new ArnPattern(t)),
     policy: file.policy,
     protected: file.protected.map((t) => new ArnPattern(t)),
     learningMs: file.learning.days * 86_400_000,

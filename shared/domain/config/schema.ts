@@ -6,6 +6,8 @@ import { DAY_NAMES, isTimeZone, parseClock } from "./time-window.ts";
 
 const ACCOUNT_ARN = /^arn:aws[a-z-]*:(iam|sts)::(\d{12}|\*):[^\s]+$/;
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-*]+:(\d{12}|\*):secret:[^\s]+$/;
+const PARAMETER_ARN = /^arn:aws[a-z-]*:ssm:[a-z0-9-*]+:(\d{12}|\*):parameter\/?[^\s]+$/;
+const ACCOUNT_PATTERN = /^[0-9*?]{1,12}$/;
 const ACCESS_KEY = /^(AKIA|ASIA)[A-Z0-9]{16}$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const ID = /^[a-z0-9][a-z0-9-]*$/;
@@ -66,6 +68,12 @@ export const profileSchema = z
       .optional(),
     owner: z.string().optional(),
     playbook: playbook.optional(),
+    /**
+     * The identity deploys infrastructure (Terraform, CDK, a pipeline): creating and changing
+     * resources, roles and code is its job, so those changes alone raise nothing. Sharing outside the
+     * estate, world-open ingress and logging off still do, and so does any use off its sources.
+     */
+    deployer: z.boolean({ error: "must be true or false" }).default(false),
   })
   .strict();
 
@@ -74,9 +82,9 @@ export const secretSchema = z
     id,
     match: z
       .array(
-        z.string().refine((t) => SECRET_ARN.test(t) || !t.startsWith("arn:"), {
+        z.string().refine((t) => SECRET_ARN.test(t) || PARAMETER_ARN.test(t) || !t.startsWith("arn:"), {
           message:
-            "is not a secret ARN; write arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-* or the secret's name",
+            "is not a secret or parameter ARN; write arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-*, arn:aws:ssm:REGION:ACCOUNT:parameter/NAME or the name",
         }),
       )
       .min(1, "lists no secret; give the secret's ARN or name"),
@@ -162,6 +170,21 @@ export const configSchema = z
   .object({
     profiles: z.array(profileSchema).default([]),
     secrets: z.array(secretSchema).default([]),
+    /**
+     * The AWS accounts of the estate (12-digit ids, `*` and `?` allowed): sharing data or access with
+     * any other account is sharing outside the estate. Without it, every account other than the one
+     * the call was made in is foreign.
+     */
+    accounts: z
+      .array(
+        z
+          .string()
+          .regex(
+            ACCOUNT_PATTERN,
+            "is not an account id; write the 12 digits, such as 111122223333 (* and ? allowed)",
+          ),
+      )
+      .optional(),
     policy: policySchema.default({ auto: "critical", approval: "high", notify: "medium", kinds: {} }),
     protected: z.array(iamArnPattern).default([]),
     learning: z

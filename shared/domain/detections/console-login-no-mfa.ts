@@ -14,6 +14,7 @@ export const consoleLoginNoMfa: Detection = {
   id: "console-login-no-mfa",
   title: "Console sign-in without MFA",
   weight: 20,
+  attack: ["T1078.004"],
   evaluate(use) {
     if (use.eventName !== "ConsoleLogin" || use.eventSource !== "signin.amazonaws.com") return undefined;
     if (use.errorCode !== undefined || use.mfaUsed !== false) return undefined;

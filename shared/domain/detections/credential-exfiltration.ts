@@ -61,7 +61,9 @@ function lookup(use: CredentialUse, ctx: DetectionContext): SessionEntry | undef
 /**
  * `credential-exfiltration`: credentials that AWS delivers to a compute resource — an EC2 instance
  * role, an ECS task role, a Lambda function's role — are used from somewhere they cannot be: (a) an
- * address on the public internet outside AWS, or (b) an endpoint of another VPC than the one the
+ * address on the public internet outside AWS, (b) for an instance or task, a second AWS network
+ * (another /24 than the one the session was first seen from, neither through a VPC endpoint: the
+ * instance's address or its NAT does not move), or (c) an endpoint of another VPC than the one the
  * session was first seen in (someone replaying them from another VPC; `vpcEndpoints` in the config
  * says which VPC each endpoint belongs to — without it, endpoints alone never fire). It looks only at the session, not
  * at the credential's history, so it fires during the learning period too. Sessions are remembered per
@@ -71,6 +73,7 @@ export const credentialExfiltration: Detection = {
   id: "credential-exfiltration",
   title: "Compute role credentials used outside AWS or outside their own network",
   weight: 35,
+  attack: ["T1552.005", "T1078.004"],
   evaluate(use, ctx) {
     if (use.credential.kind !== "role-session" || use.source.kind !== "ip" || use.source.ip === undefined) {
       return undefined;
@@ -88,14 +91,21 @@ export const credentialExfiltration: Detection = {
         reason: `${describe(compute, use)} used from ${ip}, an address outside AWS${first}`,
       };
     }
-    if (
-      entry === undefined ||
-      endpoint === undefined ||
-      entry[0] === endpoint ||
-      !entry[0].startsWith("vpce-")
-    ) {
-      return undefined;
+    if (entry === undefined) return undefined;
+    if (endpoint === undefined) {
+      // An instance or task reaches AWS through one NAT or public address: the same session from a
+      // second AWS network is a copy of its credentials used elsewhere (say, another account's EC2).
+      const net = networkOf(use.source);
+      if (compute === "lambda" || entry[0].startsWith("vpce-") || net === undefined || net === entry[0]) {
+        return undefined;
+      }
+      if (ctx.network.classify(ip) !== "aws") return undefined;
+      return {
+        id: "credential-exfiltration",
+        reason: `${describe(compute, use)} used from ${ip} (${net}, an AWS address), but the session was first seen from ${entry[0]} at ${time(entry[1])}: the same credentials in two places`,
+      };
     }
+    if (entry[0] === endpoint || !entry[0].startsWith("vpce-")) return undefined;
     // A task or instance reaches each AWS service through that service's own endpoint, so a new
     // endpoint alone says nothing; a session moving to an endpoint of another VPC does.
     const vpcOf = ctx.config.vpcEndpoints;

@@ -37,3 +37,26 @@ export function describeCredential(use: CredentialUse): string {
 export function failure(errorCode: string): string {
   return `${/AccessDenied|Unauthorized|Forbidden/i.test(errorCode) ? "denied" : "failed"} with ${errorCode}`;
 }
+
+/** `iam:CreateUser`, `lambda:AddPermission20150331v2`: the call as a reason line names it. */
+export function apiOf(use: CredentialUse): string {
+  return `${use.eventSource.replace(/\.amazonaws\.com$/, "")}:${use.eventName}`;
+}
+
+/**
+ * "<actor> called <api> (<what>)", or for a failed call "<actor> attempted <api> (<what>), denied
+ * with AccessDenied": the reason line of a detection that judges one call.
+ */
+export function describeCall(use: CredentialUse, what: string): string {
+  return use.errorCode === undefined
+    ? `${describeActor(use)} called ${apiOf(use)} (${what})`
+    : `${describeActor(use)} attempted ${apiOf(use)} (${what}), ${failure(use.errorCode)}`;
+}
+
+/**
+ * True for a refused call that CloudTrail logged without its request (`requestParameters: null`, as
+ * IAM, Lambda and RDS log denied calls): what it would have done is unknown, only that it was tried.
+ */
+export function refusedUnlogged(use: CredentialUse): boolean {
+  return use.errorCode !== undefined && use.requestParameters === undefined;
+}

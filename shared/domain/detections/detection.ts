@@ -3,11 +3,17 @@ import type { NetworkClassifier } from "../../ports/network-classifier.ts";
 import type { IdentityProfile, SecretProfile, VigilConfig } from "../config/compile.ts";
 import type { CredentialUse } from "../event.ts";
 import type { SignalId } from "../vocabulary.ts";
+import type { AttackTechniqueId } from "./attack.ts";
 
 /** What a detection found: its signal id and one line a person can read and check. */
 export interface Signal {
   readonly id: SignalId;
   readonly reason: string;
+  /**
+   * Points of this occurrence in the "what happened" factor when they differ from the detection's
+   * `weight` (e.g. world-open SSH weighs more than a world-open custom port).
+   */
+  readonly weight?: number;
 }
 
 /** How long vigil has known the credential behind a use (shared by every stateful detection). */
@@ -40,6 +46,8 @@ export interface Detection {
   readonly title: string;
   /** Base points of this signal in the "what happened" factor of the exposure score. */
   readonly weight: number;
+  /** The MITRE ATT&CK (Enterprise, cloud) techniques this signal is evidence of, e.g. `T1562.008`. */
+  readonly attack: readonly AttackTechniqueId[];
   evaluate(use: CredentialUse, ctx: DetectionContext): Signal | undefined;
   learn?(use: CredentialUse, ctx: DetectionContext): void;
 }

@@ -85,6 +85,7 @@ export const discoveryBurst: Detection = {
   id: "discovery-burst",
   title: "Suddenly enumerates many actions or services it never used",
   weight: 20,
+  attack: ["T1580", "T1526"],
   evaluate(use, ctx) {
     if (ctx.history.learning) return undefined;
     const state = ctx.baselines.get<DiscoveryState>(NAMESPACE, subjectKey(use));

@@ -44,6 +44,7 @@ export const failuresThenSuccess: Detection = {
   id: "failures-then-success",
   title: "A burst of authorization failures followed by a success",
   weight: 20,
+  attack: ["T1078.004", "T1110"],
   evaluate(use, ctx) {
     if (!succeeded(use)) return undefined;
     const window = ctx.baselines.get<FailureWindow>(NAMESPACE, subjectKey(use));

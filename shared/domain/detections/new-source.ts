@@ -103,6 +103,7 @@ export const newSource: Detection = {
   id: "new-source",
   title: "First use from a network never seen for this credential",
   weight: 12,
+  attack: ["T1078.004"],
   evaluate(use, ctx) {
     if (ctx.history.learning) return undefined;
     const net = networkKey(use.source);

@@ -21,6 +21,7 @@ export const outsideWindow: Detection = {
   id: "outside-window",
   title: "Used outside its declared time windows",
   weight: 10,
+  attack: ["T1078.004"],
   evaluate(use, ctx) {
     const windows = ctx.profile?.windows;
     const first = windows?.[0];

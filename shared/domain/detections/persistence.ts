@@ -1,60 +1,10 @@
 import { show } from "../errors.ts";
 import { type CredentialUse, param } from "../event.ts";
-import { field, parsePolicyDocument } from "../policy-document.ts";
-import { describeActor, failure } from "./describe.ts";
-import type { Detection } from "./detection.ts";
-
-const ACCOUNT_ID = /^\d{12}$/;
-const ACCOUNT_ARN = /^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):/;
-const ANY_ACCOUNT_ID = /(?<!\d)\d{12}(?!\d)/g;
-
-function asList(value: unknown): readonly unknown[] {
-  if (value === undefined) return [];
-  return Array.isArray(value) ? value : [value];
-}
-
-/** A policy document as logged (JSON, sometimes URL-encoded), parsed; or the readable text when it is not JSON. */
-function readPolicy(document: string): { readonly parsed: unknown } | { readonly text: string } {
-  const parsed = parsePolicyDocument(document);
-  if (parsed !== undefined) return { parsed };
-  try {
-    return { text: decodeURIComponent(document.replaceAll("+", " ")) };
-  } catch {
-    return { text: document };
-  }
-}
-
-/** The account ids (or `*`) an AWS principal entry names: `123456789012`, `arn:aws:iam::123456789012:…`, `*`. */
-function accountOf(principal: unknown): string | undefined {
-  if (typeof principal !== "string") return undefined;
-  if (principal === "*") return "*";
-  if (ACCOUNT_ID.test(principal)) return principal;
-  return ACCOUNT_ARN.exec(principal)?.[1];
-}
-
-/**
- * The accounts other than `own` that a trust policy lets assume the role, in order of appearance.
- * Only Allow statements grant trust. A document that is not JSON is scanned for 12-digit account ids
- * rather than trusted or rejected: it never throws.
- */
-function trustedAccounts(document: string, own: string | undefined): string[] {
-  const found: string[] = [];
-  const add = (account: string | undefined) => {
-    if (account !== undefined && account !== own && !found.includes(account)) found.push(account);
-  };
-  const policy = readPolicy(document);
-  if ("text" in policy) {
-    for (const match of policy.text.matchAll(ANY_ACCOUNT_ID)) add(match[0]);
-    return found;
-  }
-  for (const statement of asList(field(policy.parsed, "Statement"))) {
-    if (field(statement, "Effect") === "Deny") continue;
-    const principal = field(statement, "Principal");
-    if (principal === "*") add("*");
-    for (const entry of asList(field(principal, "AWS"))) add(accountOf(entry));
-  }
-  return found;
-}
+import { policyGrantees } from "../resource-policy.ts";
+import { apiOf, describeActor, failure, refusedUnlogged } from "./describe.ts";
+import { apisBySource, type Detection, type DetectionContext } from "./detection.ts";
+import { describeGrantees, foreignGrantees } from "./estate.ts";
+import { expectedChange } from "./expected-change.ts";
 
 /** The caller's own IAM user name, when the caller is an IAM user (`arn:aws:iam::…:user/path/NAME`). */
 function callerUserName(use: CredentialUse): string | undefined {
@@ -65,50 +15,130 @@ function callerUserName(use: CredentialUse): string | undefined {
 /** "new access key for user "bob"" when the call targets a user other than the caller; else undefined. */
 function forAnotherUser(what: string) {
   return (use: CredentialUse): string | undefined => {
+    if (refusedUnlogged(use)) return `${what} for a user not logged (refused calls carry no request)`;
     const user = param(use, "userName");
     if (user === undefined || user === callerUserName(use)) return undefined;
     return `${what} for user ${show(user, 120)}`;
   };
 }
 
-function externalTrust(use: CredentialUse): string | undefined {
+/** The accounts outside the estate that a role's new or changed trust policy lets assume it. */
+function externalTrust(use: CredentialUse, ctx: DetectionContext): string | undefined {
   const document = param(use, "assumeRolePolicyDocument") ?? param(use, "policyDocument");
   if (document === undefined) return undefined;
-  const accounts = trustedAccounts(document, use.accountId ?? use.principal.accountId);
-  if (accounts.length === 0) return undefined;
+  const outside = foreignGrantees(policyGrantees(document), use, ctx);
+  if (outside.length === 0) return undefined;
   const role = param(use, "roleName");
-  const who = accounts.map((a) => (a === "*" ? "any AWS account (*)" : `account ${a}`)).join(", ");
-  return `role ${role === undefined ? "(name not logged)" : show(role, 120)} trusts ${who}`;
+  return `role ${role === undefined ? "(name not logged)" : show(role, 120)} trusts ${describeGrantees(outside)}`;
 }
 
-const RULES: ReadonlyMap<string, (use: CredentialUse) => string | undefined> = new Map(
+function namedBy(label: string, ...keys: string[]) {
+  return (use: CredentialUse): string => {
+    for (const key of keys) {
+      const value = param(use, key);
+      if (value !== undefined) return `${label} ${show(value, 160)}`;
+    }
+    return `${label} (not logged)`;
+  };
+}
+
+/**
+ * One way of creating durable access. `routine` ones are what deployers, stacks and administrators
+ * in the console do every day (users, keys for service users, identity providers); the others —
+ * trust to an outside account, a root access key, a federation token — never are.
+ */
+interface PersistenceRule {
+  readonly routine: boolean;
+  readonly what: (use: CredentialUse, ctx: DetectionContext) => string | undefined;
+}
+
+const RULES: ReadonlyMap<string, PersistenceRule> = new Map(
   Object.entries({
-    CreateAccessKey: forAnotherUser("new access key"),
-    CreateLoginProfile: forAnotherUser("console password"),
-    UpdateLoginProfile: forAnotherUser("new console password"),
-    CreateUser: (use) => {
-      const user = param(use, "userName");
-      return `new IAM user ${user === undefined ? "(name not logged)" : show(user, 120)}`;
+    "iam.amazonaws.com:CreateAccessKey": {
+      routine: true,
+      what: (use) =>
+        use.credential.kind === "root" && param(use, "userName") === undefined
+          ? "new access key for the root user"
+          : forAnotherUser("new access key")(use),
     },
-    CreateRole: externalTrust,
-    UpdateAssumeRolePolicy: externalTrust,
+    "iam.amazonaws.com:CreateLoginProfile": { routine: true, what: forAnotherUser("console password") },
+    "iam.amazonaws.com:UpdateLoginProfile": { routine: true, what: forAnotherUser("new console password") },
+    "iam.amazonaws.com:UploadSSHPublicKey": { routine: true, what: forAnotherUser("SSH public key") },
+    "iam.amazonaws.com:CreateServiceSpecificCredential": {
+      routine: true,
+      what: forAnotherUser("service-specific credential"),
+    },
+    "iam.amazonaws.com:CreateUser": { routine: true, what: namedBy("new IAM user", "userName") },
+    "iam.amazonaws.com:CreateRole": { routine: false, what: externalTrust },
+    "iam.amazonaws.com:UpdateAssumeRolePolicy": { routine: false, what: externalTrust },
+    "iam.amazonaws.com:CreateOpenIDConnectProvider": {
+      routine: true,
+      what: namedBy("new OpenID Connect identity provider", "url"),
+    },
+    "iam.amazonaws.com:AddClientIDToOpenIDConnectProvider": {
+      routine: true,
+      what: namedBy("new client of OpenID Connect provider", "openIDConnectProviderArn"),
+    },
+    "iam.amazonaws.com:UpdateOpenIDConnectProviderThumbprint": {
+      routine: true,
+      what: namedBy("new certificate thumbprints for OpenID Connect provider", "openIDConnectProviderArn"),
+    },
+    "iam.amazonaws.com:CreateSAMLProvider": {
+      routine: true,
+      what: namedBy("new SAML identity provider", "name"),
+    },
+    "iam.amazonaws.com:UpdateSAMLProvider": {
+      routine: true,
+      what: namedBy("new metadata for SAML provider", "sAMLProviderArn", "samlProviderArn"),
+    },
+    "rolesanywhere.amazonaws.com:CreateTrustAnchor": {
+      routine: true,
+      what: namedBy("new IAM Roles Anywhere trust anchor", "name"),
+    },
+    "rolesanywhere.amazonaws.com:UpdateTrustAnchor": {
+      routine: true,
+      what: namedBy("changed IAM Roles Anywhere trust anchor", "trustAnchorId"),
+    },
+    "rolesanywhere.amazonaws.com:CreateProfile": {
+      routine: true,
+      what: namedBy("new IAM Roles Anywhere profile", "name"),
+    },
+    "sts.amazonaws.com:GetFederationToken": {
+      routine: false,
+      what: (use) =>
+        `${namedBy("federated session", "name")(use)}, which stays valid up to 36 hours even after the key is deactivated`,
+    },
   }),
 );
 
+/** The calls this detection judges outside IAM (every IAM write reaches vigil anyway), by event source. */
+export const PERSISTENCE_APIS: Readonly<Record<string, readonly string[]>> = apisBySource(
+  [...RULES.keys()].filter((key) => !key.startsWith("iam.amazonaws.com:")),
+);
+
 /**
- * `persistence`: a credential creates durable access for someone else: an access key or console
- * password for another user, a new IAM user, or a role trust policy that lets another AWS account (or
- * any) assume the role. Denied attempts count too, worded as attempts.
+ * `persistence`: a credential creates a new way back in — an access key, console password, SSH key
+ * or service credential for another user, a new IAM user, an identity provider (OIDC, SAML) or an IAM
+ * Roles Anywhere trust anchor or profile, a role trust to an account outside the estate (or to any),
+ * an access key for the root user, or a federation token that outlives the key it came from. Denied
+ * attempts count too, worded as attempts. The routine ones (users, keys, providers, trust anchors)
+ * stay quiet for declared deployers, CloudFormation and the console; outside trust, root keys and
+ * federation tokens never do.
  */
 export const persistence: Detection = {
   id: "persistence",
-  title: "Created durable access for another identity",
-  weight: 30,
-  evaluate(use) {
-    if (use.eventSource !== "iam.amazonaws.com") return undefined;
-    const what = RULES.get(use.eventName)?.(use);
+  title: "Created a new way back in",
+  weight: 40,
+  attack: ["T1098.001", "T1136.003", "T1098.003", "T1484.002", "T1550.001"],
+  evaluate(use, ctx) {
+    const rule = RULES.get(`${use.eventSource}:${use.eventName}`);
+    if (rule === undefined) return undefined;
+    // Root is never anybody's routine, whatever it does and wherever it does it.
+    if (rule.routine && use.credential.kind !== "root" && expectedChange(use, ctx) !== undefined)
+      return undefined;
+    const what = rule.what(use, ctx);
     if (what === undefined) return undefined;
-    const api = `iam:${use.eventName}`;
+    const api = apiOf(use);
     const reason =
       use.errorCode === undefined
         ? `${describeActor(use)} called ${api}: ${what}`

@@ -4,6 +4,7 @@ import { text } from "../normalize/record-schema.ts";
 import { field, parsePolicyDocument } from "../policy-document.ts";
 import { describeActor, failure } from "./describe.ts";
 import { apisBySource, type Detection } from "./detection.ts";
+import { expectedChange } from "./expected-change.ts";
 
 /** What a matching call changes; `undefined` from `target` means this call does not count. */
 interface EscalationRule {
@@ -163,25 +164,66 @@ function isContainment(use: CredentialUse): boolean {
   return document === undefined || denyOnly(document);
 }
 
+const ADMIN_POLICY = /^arn:aws[a-z-]*:iam::aws:policy\/(AdministratorAccess|IAMFullAccess|PowerUserAccess)$/;
+
+/** True when a logged policy document allows everything, or every IAM action, on every resource. */
+function allowsAll(document: string): boolean {
+  const statements = field(parsePolicyDocument(document), "Statement");
+  const list = Array.isArray(statements) ? statements : statements === undefined ? [] : [statements];
+  const has = (value: unknown, wanted: readonly string[]) =>
+    (Array.isArray(value) ? value : [value]).some((v) => typeof v === "string" && wanted.includes(v));
+  return list.some(
+    (s) =>
+      field(s, "Effect") === "Allow" &&
+      has(field(s, "Action"), ["*", "iam:*"]) &&
+      has(field(s, "Resource"), ["*"]),
+  );
+}
+
+/** The caller's own role or user name: `ops-automation` of `arn:aws:iam::…:role/ops-automation`. */
+function callerName(use: CredentialUse): string {
+  const arn = use.principal.arn;
+  return arn.slice(arn.lastIndexOf("/") + 1);
+}
+
+/**
+ * What makes a permission change dangerous whoever makes it: it grants administrator or full IAM
+ * access, or the caller changes its own permissions. Undefined for an ordinary change.
+ */
+function danger(use: CredentialUse): string | undefined {
+  const grantsAdmin =
+    ADMIN_POLICY.test(param(use, "policyArn") ?? "") || allowsAll(param(use, "policyDocument") ?? "");
+  const target = use.principal.arn.includes(":role/") ? param(use, "roleName") : param(use, "userName");
+  const self = target !== undefined && target === callerName(use);
+  if (grantsAdmin && self) return "grants administrator access to itself";
+  if (grantsAdmin) return "grants administrator access";
+  return self ? "changes its own permissions" : undefined;
+}
+
 /**
  * `privilege-escalation`: a machine identity (an access key or a role session) changes IAM
  * permissions or trust, or hands a role to new compute (EC2, Lambda, ECS, Glue, CloudFormation) that
  * will then act with it. Denied attempts count too, worded as attempts. Root is left to
  * `root-usage`; containment (vigil's own revocation and quarantine policies, AWS's deny-only managed
- * policies) is not escalation.
+ * policies) is not escalation. Declared deployers, CloudFormation and the console change permissions
+ * as their work: for them only the dangerous changes count (administrator access granted, or a
+ * principal changing its own permissions).
  */
 export const privilegeEscalation: Detection = {
   id: "privilege-escalation",
   title: "Machine identity changed IAM permissions or passed a role",
   weight: 30,
-  evaluate(use) {
+  attack: ["T1098.003", "T1548.005"],
+  evaluate(use, ctx) {
     if (use.credential.kind !== "access-key" && use.credential.kind !== "role-session") return undefined;
     const rule = RULES.get(`${use.eventSource}:${baseEventName(use.eventSource, use.eventName)}`);
     if (rule === undefined || isContainment(use)) return undefined;
     const target = rule.target(use);
     if (target === undefined) return undefined;
+    const dangerous = rule.kind === "permissions" ? danger(use) : undefined;
+    if (dangerous === undefined && expectedChange(use, ctx) !== undefined) return undefined;
     const api = `${use.eventSource.replace(/\.amazonaws\.com$/, "")}:${use.eventName}`;
-    const effect = EFFECTS[rule.kind];
+    const effect = dangerous === undefined ? EFFECTS[rule.kind] : `${EFFECTS[rule.kind]}, ${dangerous}`;
     const reason =
       use.errorCode === undefined
         ? `${describeActor(use)} called ${api} (${effect}: ${target})`

@@ -11,6 +11,7 @@ export const rootUsage: Detection = {
   id: "root-usage",
   title: "Root user used",
   weight: 30,
+  attack: ["T1078.004"],
   evaluate(use) {
     if (use.credential.kind !== "root") return undefined;
     if (use.principal.invokedBy !== undefined || use.eventType === "AwsServiceEvent") return undefined;

@@ -8,12 +8,35 @@ import type { Detection } from "./detection.ts";
 
 /** The Secrets Manager calls that return secret values. */
 export const SECRET_READ_APIS = ["GetSecretValue", "BatchGetSecretValue"] as const;
+/** The SSM calls that return parameter values (with decryption, a SecureString's plain text). */
+export const PARAMETER_READ_APIS = ["GetParameter", "GetParameters", "GetParametersByPath"] as const;
 const SECRET_READS: ReadonlySet<string> = new Set(SECRET_READ_APIS);
+const PARAMETER_READS: ReadonlySet<string> = new Set(PARAMETER_READ_APIS);
+
+/**
+ * True when the call is one that returns secret values, whether or not it succeeded: a Secrets
+ * Manager read, or an SSM parameter read with decryption.
+ */
+export function readsSecretValues(use: CredentialUse): boolean {
+  if (use.eventSource === "secretsmanager.amazonaws.com") return SECRET_READS.has(use.eventName);
+  return (
+    use.eventSource === "ssm.amazonaws.com" &&
+    PARAMETER_READS.has(use.eventName) &&
+    use.secretIds.length + use.secretScopes.length > 0
+  );
+}
+
+/** How the read reached a declared secret: the id it named, or the filter or path that covers it. */
+function whichRead(use: CredentialUse, secret: SecretProfile): string {
+  const id = use.secretIds.find((i) => secret.match.some((m) => m.matches(i)));
+  if (id !== undefined) return show(id, 160);
+  const scope = use.secretScopes.find((sc) => secret.match.some((m) => m.couldMatch(sc)));
+  return scope === undefined ? show(secret.id) : `read by ${scope.described}`;
+}
 
 /** Why one declared secret should not have been read by this use, or undefined when the read is expected. */
 function problemWith(use: CredentialUse, secret: SecretProfile): string | undefined {
-  const secretId = use.secretIds.find((id) => secret.match.some((m) => m.matches(id))) ?? secret.id;
-  const what = `secret ${show(secretId, 160)} (profile ${show(secret.id)})`;
+  const what = `secret ${whichRead(use, secret)} (profile ${show(secret.id)})`;
   if (!matchesAny(secret.readers, use.principal.arn)) {
     const readers =
       secret.readers.length === 0 ? "none declared" : secret.readers.map((r) => r.text).join(", ");
@@ -29,18 +52,20 @@ function problemWith(use: CredentialUse, secret: SecretProfile): string | undefi
 }
 
 /**
- * `secret-read-unapproved`: a Secrets Manager read (GetSecretValue, BatchGetSecretValue) of a declared
- * secret by a principal that is not among its readers, or by a reader from a source the secret does
- * not list. Denied reads still count (someone tried), and the reason says so. Reads of secrets no
- * profile declares are not judged here.
+ * `secret-read-unapproved`: a read of a declared secret — Secrets Manager GetSecretValue or
+ * BatchGetSecretValue (by id list, or by filters: a read of every secret the filter could match), or
+ * an SSM parameter read with decryption (GetParameter, GetParameters, GetParametersByPath: a path
+ * read covers every parameter under it) — by a principal that is not among its readers, or by a
+ * reader from a source the secret does not list. Denied reads still count (someone tried), and the
+ * reason says so. Reads of secrets no profile declares are not judged here.
  */
 export const secretReadUnapproved: Detection = {
   id: "secret-read-unapproved",
   title: "Secret read by an unapproved principal or from an unexpected source",
   weight: 25,
+  attack: ["T1555.006"],
   evaluate(use, ctx) {
-    if (use.eventSource !== "secretsmanager.amazonaws.com" || !SECRET_READS.has(use.eventName))
-      return undefined;
+    if (ctx.secrets.length === 0 || !readsSecretValues(use)) return undefined;
     const problems: string[] = [];
     for (const secret of ctx.secrets) {
       const problem = problemWith(use, secret);

@@ -53,6 +53,7 @@ export const unexpectedRegion: Detection = {
   id: "unexpected-region",
   title: "Used in a region outside its declared or learned set",
   weight: 12,
+  attack: ["T1078.004", "T1535"],
   evaluate(use, ctx) {
     const region = regionOf(use);
     if (region === undefined) return undefined;

@@ -12,6 +12,7 @@ export const unexpectedSource: Detection = {
   id: "unexpected-source",
   title: "Used from a source its profile does not list",
   weight: 20,
+  attack: ["T1078.004"],
   evaluate(use, ctx) {
     const profile = ctx.profile;
     if (profile?.sources === undefined) return undefined;

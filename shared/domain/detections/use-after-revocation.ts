@@ -76,6 +76,7 @@ export const useAfterRevocation: Detection = {
   id: "use-after-revocation",
   title: "Used after it was deactivated or its sessions revoked",
   weight: 35,
+  attack: ["T1078.004"],
   evaluate(use, ctx) {
     const key = longTermKeyOf(use);
     if (key !== undefined) {

@@ -157,6 +157,55 @@ export const OWASP_NHI_BY_SIGNAL: Readonly<Record<SignalId, readonly ControlRefe
     { id: "NHI4:2025", why: "a console sign-in without MFA is insecure authentication" },
     { id: "NHI10:2025", why: "a console session on a watched identity is a person using it" },
   ],
+  "external-sharing": [
+    {
+      id: "NHI5:2025",
+      why: "an identity able to share data or access with other accounts is overprivileged",
+    },
+    { id: "NHI8:2025", why: "sharing outside the estate breaks the isolation between environments" },
+  ],
+  "network-exposure": [
+    {
+      id: "NHI5:2025",
+      why: "a machine identity able to open security groups to the internet is overprivileged",
+    },
+    { id: "NHI6:2025", why: "world-open ingress is an insecure cloud deployment configuration" },
+  ],
+  "credential-access": [
+    {
+      id: "NHI2:2025",
+      why: "harvesting secrets, parameters, passwords or user data leaks other identities' secrets",
+    },
+    { id: "NHI5:2025", why: "read access to every secret is more than one workload needs" },
+  ],
+  "remote-execution": [
+    { id: "NHI5:2025", why: "running code on other compute through the control plane needs broad privilege" },
+    { id: "NHI9:2025", why: "code planted in another workload acts with that workload's identity" },
+  ],
+  "compute-abuse": [
+    { id: "NHI2:2025", why: "launching unusual compute is what a leaked key is sold for (mining)" },
+    { id: "NHI5:2025", why: "an identity able to launch any instance type is overprivileged" },
+  ],
+  "model-abuse": [
+    { id: "NHI2:2025", why: "a leaked key invoking models is LLM hijacking at the owner's expense" },
+    { id: "NHI5:2025", why: "model invocation and model-access rights a workload never uses" },
+  ],
+  "data-destruction": [
+    {
+      id: "NHI5:2025",
+      why: "an identity able to delete or re-encrypt a bucket's objects en masse is overprivileged",
+    },
+  ],
+  "recon-burst": [
+    { id: "NHI2:2025", why: "dozens of denied calls across services is a leaked key being tried out" },
+  ],
+  "account-recon": [
+    {
+      id: "NHI2:2025",
+      why: "enumerating identities, defenses and sending limits is a leaked key being explored",
+    },
+    { id: "NHI5:2025", why: "account-wide read access is more than a workload uses" },
+  ],
 };
 
 /** The control ids a record of `action` serves, for the signals it concerns (sorted, each once). */

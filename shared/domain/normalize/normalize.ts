@@ -1,7 +1,14 @@
 import { createHash } from "node:crypto";
 import type * as z from "zod";
 import { show } from "../errors.ts";
-import type { CredentialRef, CredentialUse, Principal, RecordOrigin, UseSource } from "../event.ts";
+import type {
+  CredentialRef,
+  CredentialUse,
+  Principal,
+  RecordOrigin,
+  SecretScope,
+  UseSource,
+} from "../event.ts";
 import { parseEventTime } from "./event-time.ts";
 import { object, requiredFieldsSchema, text } from "./record-schema.ts";
 
@@ -51,6 +58,8 @@ export function normalizeRecord(value: unknown, origin?: RecordOrigin): Normaliz
   }
   const raw = unwrapped;
   const readOnly = raw.readOnly;
+  const credential = credentialOf(record, principal);
+  const userAgent = text(raw.userAgent);
   const use: CredentialUse = {
     eventId: text(raw.eventID) ?? syntheticEventId(parsed.data.eventTime, record),
     eventTime,
@@ -66,15 +75,17 @@ export function normalizeRecord(value: unknown, origin?: RecordOrigin): Normaliz
     region: text(raw.awsRegion),
     accountId: text(raw.recipientAccountId) ?? text(userIdentity.accountId),
     principal,
-    credential: credentialOf(record, principal),
+    credential,
     session: sessionOf(userIdentity),
     mfaUsed: mfaUsedOf(raw),
     source: sourceOf(record),
-    userAgent: text(raw.userAgent),
+    userAgent,
     errorCode: errorOf(raw),
     requestParameters: object(raw.requestParameters),
     responseElements: object(raw.responseElements),
     secretIds: secretIdsOf(record),
+    secretScopes: secretScopesOf(record),
+    fromConsole: fromConsoleOf(raw, credential, userAgent),
     origin,
   };
   return { kind: "use", use };
@@ -225,7 +236,93 @@ function errorOf(raw: JsonObject): string | undefined {
   return object(raw.responseElements)?.ConsoleLogin === "Failure" ? "Failed authentication" : undefined;
 }
 
-function secretIdsOf({ raw, eventSource }: CheckedRecord): string[] {
+/** User agents of calls the console makes (a browser's, or the console's own service names). */
+const CONSOLE_AGENTS: ReadonlySet<string> = new Set(["console.amazonaws.com", "signin.amazonaws.com"]);
+
+/**
+ * Whether a call came from the console. CloudTrail says so itself on newer records
+ * (`sessionCredentialFromConsole`); on older ones a browser's user agent on temporary credentials
+ * tells it (a long-term key cannot sign in to the console, whatever its user agent says).
+ */
+function fromConsoleOf(raw: JsonObject, credential: CredentialRef, userAgent: string | undefined): boolean {
+  const flag = raw.sessionCredentialFromConsole;
+  if (flag === true || flag === "true") return true;
+  if (credential.kind !== "role-session" || userAgent === undefined) return false;
+  return userAgent.startsWith("Mozilla/") || CONSOLE_AGENTS.has(userAgent);
+}
+
+/** The SSM calls that return parameter values. */
+const PARAMETER_READS: ReadonlySet<string> = new Set([
+  "GetParameter",
+  "GetParameters",
+  "GetParametersByPath",
+]);
+
+function decrypted(params: JsonObject | undefined): boolean {
+  const flag = params?.withDecryption;
+  return flag === true || flag === "true";
+}
+
+/** An SSM parameter as an ARN, whether the caller passed its name or its ARN. */
+function parameterArn(raw: JsonObject, name: string): string {
+  if (name.startsWith("arn:")) return name;
+  const region = text(raw.awsRegion) ?? "*";
+  const account = text(raw.recipientAccountId) ?? text(object(raw.userIdentity)?.accountId) ?? "*";
+  return `arn:aws:ssm:${region}:${account}:parameter/${name.startsWith("/") ? name.slice(1) : name}`;
+}
+
+/** The parameters GetParameter(s) read with decryption, as ARNs. */
+function parameterIdsOf(raw: JsonObject, eventName: string): string[] {
+  const params = object(raw.requestParameters);
+  if (eventName === "GetParametersByPath" || !decrypted(params)) return [];
+  const names = eventName === "GetParameter" ? [params?.name] : params?.names;
+  const list = Array.isArray(names) ? names : [];
+  return list.filter((n): n is string => typeof n === "string" && n !== "").map((n) => parameterArn(raw, n));
+}
+
+/**
+ * The sets of secrets a call read without naming them: BatchGetSecretValue by `filters` (a `name`
+ * filter is a prefix; any other key can match any secret) and GetParametersByPath with decryption.
+ */
+function secretScopesOf({ raw, eventSource, eventName }: CheckedRecord): SecretScope[] {
+  const params = object(raw.requestParameters);
+  if (eventSource === "ssm.amazonaws.com" && eventName === "GetParametersByPath" && decrypted(params)) {
+    const path = text(params?.path) ?? "/";
+    const recursive = params?.recursive === true || params?.recursive === "true";
+    return [
+      {
+        service: "ssm",
+        prefix: path,
+        described: `path ${show(path, 120)}${recursive ? " (recursive)" : ""}`,
+      },
+    ];
+  }
+  if (eventSource !== "secretsmanager.amazonaws.com" || eventName !== "BatchGetSecretValue") return [];
+  const filters = params?.filters ?? params?.Filters;
+  if (!Array.isArray(filters)) return [];
+  const scopes: SecretScope[] = [];
+  for (const filter of filters) {
+    const entry = object(filter);
+    const key = text(entry?.key) ?? text(entry?.Key) ?? "?";
+    const rawValues = entry?.values ?? entry?.Values;
+    const values = (Array.isArray(rawValues) ? rawValues : []).filter(
+      (v): v is string => typeof v === "string",
+    );
+    const described = `filter ${show(key, 40)}=${values.map((v) => show(v, 60)).join(",") || "(none)"}`;
+    // A name filter matches names that begin with its value; "!" negates it, so it can match anything.
+    if (key === "name" && values.length > 0 && values.every((v) => !v.startsWith("!"))) {
+      for (const value of values) scopes.push({ service: "secretsmanager", prefix: value, described });
+    } else {
+      scopes.push({ service: "secretsmanager", described });
+    }
+  }
+  return scopes.length > 0 ? scopes : [{ service: "secretsmanager", described: "filters (unreadable)" }];
+}
+
+function secretIdsOf({ raw, eventSource, eventName }: CheckedRecord): string[] {
+  if (eventSource === "ssm.amazonaws.com") {
+    return PARAMETER_READS.has(eventName) ? parameterIdsOf(raw, eventName) : [];
+  }
   if (eventSource !== "secretsmanager.amazonaws.com") return [];
   const ids: string[] = [];
   const params = object(raw.requestParameters);

@@ -9,10 +9,12 @@ import {
   type SecretProfile,
   type VigilConfig,
 } from "../config/compile.ts";
+import { secretsReadBy } from "../config/secret-match.ts";
 import { describeSource } from "../config/sources.ts";
 import { decide } from "../decide/decide.ts";
 import type { Detection, DetectionContext, SubjectHistory } from "../detections/detection.ts";
 import { subjectKey } from "../detections/detection.ts";
+import { readsSecretValues } from "../detections/secret-read-unapproved.ts";
 import { type CredentialRef, type CredentialUse, succeeded } from "../event.ts";
 import type { ExposureFacts, Finding } from "../finding.ts";
 import { planPlaybook } from "../playbooks/catalog.ts";
@@ -43,7 +45,6 @@ interface SubjectRecord {
 }
 
 const SUBJECTS = "subject";
-const SECRET_READS = new Set(["GetSecretValue", "BatchGetSecretValue"]);
 
 /**
  * Runs every detection on each credential use in input order, learns from it, and turns the uses on
@@ -67,7 +68,7 @@ export class Evaluator {
       const signal = detection.evaluate(use, ctx);
       if (signal === undefined) continue;
       signals ??= [];
-      signals.push({ ...signal, weight: detection.weight });
+      signals.push({ ...signal, weight: signal.weight ?? detection.weight });
     }
     this.#learn(use, ctx);
     return signals === undefined ? undefined : this.#finding(use, ctx, signals);
@@ -111,18 +112,7 @@ export class Evaluator {
   }
 
   #secretsOf(use: CredentialUse): readonly SecretProfile[] {
-    if (use.secretIds.length === 0 || this.deps.config.secrets.length === 0) return [];
-    const found: SecretProfile[] = [];
-    for (const id of use.secretIds) {
-      let matched = this.#secretCache.get(id);
-      if (matched === undefined) {
-        matched = this.deps.config.secrets.filter((s) => s.match.some((m) => m.matches(id)));
-        if (this.#secretCache.size > 10_000) this.#secretCache.clear();
-        this.#secretCache.set(id, matched);
-      }
-      for (const s of matched) if (!found.includes(s)) found.push(s);
-    }
-    return found;
+    return secretsReadBy(use, this.deps.config.secrets, this.#secretCache);
   }
 
   #finding(use: CredentialUse, ctx: DetectionContext, signals: WeightedSignal[]): Evaluation {
@@ -131,7 +121,7 @@ export class Evaluator {
     const credential: CredentialRef = secret
       ? {
           kind: "secret",
-          id: use.secretIds.find((id) => secret.match.some((m) => m.matches(id))) ?? secret.id,
+          id: use.secretIds.find((id) => secret.match.some((m) => m.matches(id))) ?? secretIdOf(secret),
         }
       : use.credential;
     const facts: ExposureFacts = {
@@ -140,7 +130,7 @@ export class Evaluator {
       source: use.source,
       network:
         use.source.kind === "ip" && use.source.ip ? this.deps.network.classify(use.source.ip) : undefined,
-      secretRead: SECRET_READS.has(use.eventName) && succeeded(use),
+      secretRead: readsSecretValues(use) && succeeded(use),
       privilege: this.#privilegeOf(use.principal.arn, ctx.profile),
       criticality: secret
         ? { level: secret.criticality, from: `secret profile "${secret.id}"` }
@@ -200,4 +190,10 @@ export class Evaluator {
     }
     return undefined;
   }
+}
+
+/** What a secret read by filter or path is reported as: the profile's first match, without the suffix wildcard. */
+function secretIdOf(secret: SecretProfile): string {
+  const first = secret.match[0]?.text;
+  return first === undefined ? secret.id : first.replace(/-(\*|\?{6})$/, "");
 }

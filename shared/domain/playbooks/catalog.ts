@@ -160,6 +160,14 @@ export const PLAYBOOKS: Readonly<Record<string, PlaybookDefinition>> = {
     plan: (s) => {
       if (s.credential.kind !== "secret")
         return { steps: [notify(s)], notes: unreachable(s, "rotating a secret") };
+      if (/^arn:aws[a-z-]*:ssm:/.test(s.credential.id)) {
+        return {
+          steps: [notify(s)],
+          notes: [
+            `${s.credential.id} is an SSM parameter, which has no rotation: change the credential it holds, then its value; only the notification is planned`,
+          ],
+        };
+      }
       return {
         steps: [
           {

@@ -140,7 +140,7 @@ describe("compileConfig", () => {
     ],
     [
       { secrets: [{ id: "db", match: ["arn:aws:secretsmanager:eu-central-1:1111:secret:x"] }] },
-      'secret "db": match[0] "arn:aws:secretsmanager:eu-central-1:1111:secret:x" is not a secret ARN; write arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-* or the secret\'s name',
+      'secret "db": match[0] "arn:aws:secretsmanager:eu-central-1:1111:secret:x" is not a secret or parameter ARN; write arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-*, arn:aws:ssm:REGION:ACCOUNT:parameter/NAME or the name',
     ],
     [
       profile({ windows: [{ days: ["mon"], from: "07:00", to: "20:00" }] }),

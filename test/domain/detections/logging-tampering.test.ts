@@ -36,7 +36,7 @@ function evaluate(record: RawRecord) {
 describe("loggingTampering", () => {
   it("declares its id and weight", () => {
     expect(loggingTampering.id).toBe("logging-tampering");
-    expect(loggingTampering.weight).toBe(35);
+    expect(loggingTampering.weight).toBe(40);
   });
 
   it("fires when CloudTrail logging is stopped, naming the caller and the trail", () => {
@@ -81,11 +81,11 @@ describe("loggingTampering", () => {
     );
   });
 
-  it("names the trail of event selector changes", () => {
+  it("names the trail of event selector changes that stop recording management events", () => {
     const signal = evaluate(
       call("cloudtrail.amazonaws.com", "PutEventSelectors", { trailName: "org-trail", eventSelectors: [] }),
     );
-    expect(signal?.reason).toContain('(changes which events a trail records: trail "org-trail")');
+    expect(signal?.reason).toContain('(stops recording management events: trail "org-trail")');
   });
 
   it("stays quiet for calls that start or only read monitoring", () => {

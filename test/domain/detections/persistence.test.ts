@@ -52,7 +52,7 @@ function trust(...principals: unknown[]): string {
 describe("persistence", () => {
   it("declares its id and weight", () => {
     expect(persistence.id).toBe("persistence");
-    expect(persistence.weight).toBe(30);
+    expect(persistence.weight).toBe(40);
   });
 
   describe("access keys and console passwords", () => {
@@ -181,12 +181,12 @@ describe("persistence", () => {
       expect(
         evaluate(bySession("UpdateAssumeRolePolicy", { roleName: "deploy", policyDocument: trust("*") }))
           ?.reason,
-      ).toContain("trusts any AWS account (*)");
+      ).toContain("trusts anyone (*)");
       expect(
         evaluate(
           bySession("CreateRole", { roleName: "deploy", assumeRolePolicyDocument: trust({ AWS: "*" }) }),
         )?.reason,
-      ).toContain("trusts any AWS account (*)");
+      ).toContain("trusts anyone (*)");
     });
 
     it("stays quiet for trust to the same account or to services", () => {

@@ -65,7 +65,7 @@ describe("privilegeEscalation", () => {
     );
     expect(signal?.id).toBe("privilege-escalation");
     expect(signal?.reason).toBe(
-      `session of "${CI_ROLE}" called iam:AttachRolePolicy (changes IAM permissions: role "admin-bridge", policy "${ADMIN_POLICY}")`,
+      `session of "${CI_ROLE}" called iam:AttachRolePolicy (changes IAM permissions, grants administrator access: role "admin-bridge", policy "${ADMIN_POLICY}")`,
     );
   });
 
@@ -103,7 +103,7 @@ describe("privilegeEscalation", () => {
       }),
     );
     expect(version?.reason).toContain(
-      `iam:CreatePolicyVersion (changes IAM permissions: policy "arn:aws:iam::${ACCOUNT}:policy/deploy")`,
+      `iam:CreatePolicyVersion (changes IAM permissions, grants administrator access: policy "arn:aws:iam::${ACCOUNT}:policy/deploy")`,
     );
     const trust = evaluate(
       bySession("iam.amazonaws.com", "UpdateAssumeRolePolicy", { roleName: "prod-admin" }),

@@ -17,6 +17,7 @@ const tampering: Detection = {
   id: "logging-tampering",
   title: "test detection",
   weight: 35,
+  attack: ["T1078.004"],
   evaluate: (use) =>
     use.eventName === "StopLogging" ? { id: "logging-tampering", reason: "stopped the trail" } : undefined,
 };

@@ -18,6 +18,7 @@ const boom: Detection = {
   id: "logging-tampering",
   title: "test detection",
   weight: 35,
+  attack: ["T1078.004"],
   evaluate: (use) =>
     use.eventName === "Boom"
       ? { id: "logging-tampering", reason: `boom by ${use.principal.arn}` }
@@ -32,6 +33,7 @@ const elsewhere: Detection = {
   id: "unexpected-source",
   title: "test detection",
   weight: 20,
+  attack: ["T1078.004"],
   evaluate: (use) =>
     use.source.ip !== undefined && !use.source.ip.startsWith("203.0.113.")
       ? { id: "unexpected-source", reason: `from ${use.source.ip}` }

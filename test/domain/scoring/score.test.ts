@@ -44,7 +44,21 @@ describe("scoreExposure", () => {
         ["logging-tampering", "discovery-burst", "new-source", "outside-window", "unexpected-region"] as const
       ).map((id) => ({ id, reason: id, weight: 35 })),
     };
-    expect(points(many)["what-happened"]).toBe(45);
+    expect(points(many)["what-happened"]).toBe(65);
+  });
+
+  it("adds the off-profile bonus when a high-impact action comes from a credential off its profile", () => {
+    const sharing = { id: "external-sharing" as const, reason: "shares a snapshot", weight: 40 };
+    const offSource = { id: "unexpected-source" as const, reason: "from 198.51.100.7", weight: 20 };
+    const alone = { ...base, signals: [sharing] };
+    expect(points(alone)["what-happened"]).toBe(40);
+    const both = { ...base, signals: [sharing, offSource] };
+    expect(points(both)["what-happened"]).toBe(40 + 6 + 15);
+    expect(scoreExposure(both).factors[0]?.reason).toBe(
+      "external-sharing fired, corroborated by 1 other signal (unexpected-source); external-sharing by a credential already off its declared profile (unexpected-source)",
+    );
+    const recon = { id: "account-recon" as const, reason: "lists users", weight: 22 };
+    expect(points({ ...base, signals: [recon, offSource] })["what-happened"]).toBe(28);
   });
 
   it("counts a repeated signal once", () => {
