@@ -42,6 +42,15 @@ describe("the demo", () => {
     expect(result.exposures.map((e) => `${e.credential.kind}|${e.credential.id}`).sort()).toEqual(
       [...storyCredentials].sort(),
     );
+    // And every finding is a step of a story: a call it names, at or after its start.
+    for (const finding of result.findings) {
+      const stories = STORIES.filter((s) => s.credential.id === finding.credential.id);
+      const starts = Math.min(...stories.map((s) => Date.parse(s.at)));
+      const calls = new Set(stories.flatMap((s) => s.eventNames));
+      const what = `${finding.eventTime} ${finding.eventName} (${finding.signals.join(", ")})`;
+      expect(Date.parse(finding.eventTime), what).toBeGreaterThanOrEqual(starts);
+      expect(calls.has(finding.eventName), what).toBe(true);
+    }
     for (const story of STORIES) {
       const exposure = result.exposures.find((e) => e.credential.id === story.credential.id);
       expect(exposure?.signals, story.id).toEqual(expect.arrayContaining([...story.signals]));

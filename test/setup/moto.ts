@@ -8,7 +8,8 @@ import type { TestProject } from "vitest/node";
  * vitest global setup: the moto server the integration tests (test/integration/**) talk to with the real
  * AWS SDK v3 clients. It installs `moto[server]` at a pinned version into a Python virtual environment
  * at `.venv-moto/` when missing (quick when present), starts it on a free 127.0.0.1 port, waits until it
- * answers, provides its URL as `inject("motoEndpoint")` and stops it at teardown. When the run contains
+ * answers, provides its URL as `inject("motoEndpoint")` (and the environment's Python as
+ * `inject("motoPython")`) and stops it at teardown. When the run contains
  * no integration test it does nothing. `VIGIL_TEST_MOTO_ENDPOINT=http://…` uses a moto server started
  * elsewhere instead; `VIGIL_TEST_PYTHON` names the Python 3 to build the environment with, and
  * `VIGIL_TEST_MOTO_VENV` another place for it (e.g. a CI cache).
@@ -21,6 +22,12 @@ declare module "vitest" {
   export interface ProvidedContext {
     /** URL of the moto server, e.g. http://127.0.0.1:45123; empty when no integration test runs. */
     motoEndpoint: string;
+    /**
+     * The Python of the moto environment, for tests that use moto's own implementation of an AWS
+     * algorithm (EventBridge pattern matching) where its server does not serve it; empty when no
+     * integration test runs.
+     */
+    motoPython: string;
   }
 }
 
@@ -41,14 +48,16 @@ const FIX =
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   project.provide("motoEndpoint", "");
+  project.provide("motoPython", "");
   if (!(await runsIntegrationTests(project))) return undefined;
+  const python = await ensureMoto();
+  project.provide("motoPython", python);
   const external = process.env.VIGIL_TEST_MOTO_ENDPOINT;
   if (external !== undefined && external !== "") {
     await waitUntilAnswering(external, undefined, 30_000);
     project.provide("motoEndpoint", external);
     return undefined;
   }
-  const python = await ensureMoto();
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const server = spawn(python, ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], {

@@ -38,7 +38,8 @@ function inWindow(window: FailureWindow, now: number): FailureWindow {
  * within ten minutes, then a successful call — someone probing what a credential may do until
  * something works. It fires on that success and forgets the failures, so one probe gives one signal.
  * It fires during the learning period too: it compares the credential with a fixed threshold, not
- * with its own past, and a probe in a credential's first days is no less telling.
+ * with its own past, and a probe in a credential's first days is no less telling. Console sessions
+ * are left out: console pages a person may not read are refused as they load.
  */
 export const failuresThenSuccess: Detection = {
   id: "failures-then-success",
@@ -46,7 +47,7 @@ export const failuresThenSuccess: Detection = {
   weight: 20,
   attack: ["T1078.004", "T1110"],
   evaluate(use, ctx) {
-    if (!succeeded(use)) return undefined;
+    if (!succeeded(use) || use.fromConsole) return undefined;
     const window = ctx.baselines.get<FailureWindow>(NAMESPACE, subjectKey(use));
     if (window === undefined || window.length < FAILURE_THRESHOLD) return undefined;
     const recent = inWindow(window, use.eventTime);
@@ -54,6 +55,8 @@ export const failuresThenSuccess: Detection = {
     return { id: "failures-then-success", reason: reasonFor(use, recent) };
   },
   learn(use, ctx) {
+    // A person clicking through console pages they may not read is refused all day: not a probe.
+    if (use.fromConsole) return;
     const key = subjectKey(use);
     const code = use.errorCode;
     if (code === undefined) {

@@ -175,3 +175,48 @@ function storedSessions(baselines: MemoryBaselines): Array<[string, number, numb
   );
   return Object.values(stored?.sessions ?? {});
 }
+
+describe("credentialExfiltration inside AWS", () => {
+  const OTHER_AWS_IP = "3.120.181.40";
+  const inside = fakeNetwork({ [AWS_IP]: "aws", [OTHER_AWS_IP]: "aws" });
+
+  it("fires when an instance session first seen from one AWS network is used from another", () => {
+    const signals = runDetection(
+      credentialExfiltration,
+      [
+        call({ minutes: 0, ip: AWS_IP }),
+        call({ minutes: 5, ip: AWS_IP }),
+        call({ minutes: 6, ip: OTHER_AWS_IP }),
+      ],
+      detectionRun({ network: inside }),
+    );
+    expect(firedAt(signals)).toEqual([2]);
+    expect(signals[2]?.reason).toContain(
+      `used from ${OTHER_AWS_IP} (3.120.181.0/24, an AWS address), but the session was first seen from 52.94.133.0/24`,
+    );
+  });
+
+  it("stays quiet for the NAT after an endpoint, for Lambda, and for other sessions of the role", () => {
+    const afterEndpoint = [
+      call({ minutes: 0, ip: "10.0.1.5", endpoint: "vpce-0a1b2c3d" }),
+      call({ minutes: 1, ip: AWS_IP }),
+    ];
+    expect(
+      firedAt(runDetection(credentialExfiltration, afterEndpoint, detectionRun({ network: inside }))),
+    ).toEqual([]);
+    const lambda = [
+      call({ minutes: 0, ip: AWS_IP, name: "orders-fn", userAgent: LAMBDA_AGENT }),
+      call({ minutes: 1, ip: OTHER_AWS_IP, name: "orders-fn", userAgent: LAMBDA_AGENT }),
+    ];
+    expect(firedAt(runDetection(credentialExfiltration, lambda, detectionRun({ network: inside })))).toEqual(
+      [],
+    );
+    const twoInstances = [
+      call({ minutes: 0, ip: AWS_IP }),
+      call({ minutes: 1, ip: OTHER_AWS_IP, name: "i-0fedcba9876543210", key: "ASIAEXAMPLESESSION02" }),
+    ];
+    expect(
+      firedAt(runDetection(credentialExfiltration, twoInstances, detectionRun({ network: inside }))),
+    ).toEqual([]);
+  });
+});

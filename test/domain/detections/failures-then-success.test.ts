@@ -115,3 +115,30 @@ describe("failuresThenSuccess", () => {
     expect(stored?.length).toBe(MAX_FAILURES);
   });
 });
+
+describe("failuresThenSuccess in the console", () => {
+  it("stays quiet for a person whose console pages are refused, then who opens one they may read", () => {
+    const page = (minutes: number, errorCode?: string) =>
+      useOf(
+        roleSessionRecord(
+          {
+            eventTime: iso(T0 + minutes * MIN),
+            eventSource: "ce.amazonaws.com",
+            eventName: "GetCostAndUsage",
+            errorCode,
+            sessionCredentialFromConsole: "true",
+          },
+          { role: "AWSReservedSSO_ReadOnly_0123456789abcdef", name: "anna@example.com" },
+        ),
+      );
+    const uses = [
+      page(0, "AccessDenied"),
+      page(1, "AccessDenied"),
+      page(2, "AccessDenied"),
+      page(3, "AccessDenied"),
+      page(4, "AccessDenied"),
+      page(5),
+    ];
+    expect(firedAt(runDetection(failuresThenSuccess, uses))).toEqual([]);
+  });
+});

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { MemoryBaselines } from "../../../shared/domain/baseline/memory-baselines.ts";
 import { loggingTampering } from "../../../shared/domain/detections/logging-tampering.ts";
 import fixtures from "../../fixtures/records/logging-tampering.json" with { type: "json" };
 import { contextFor } from "../../support/context.ts";
@@ -214,5 +215,164 @@ describe("loggingTampering", () => {
         evaluate(call("s3.amazonaws.com", "PutBucketLogging", { bucketName: "orders-data" })),
       ).toBeUndefined();
     });
+  });
+});
+
+describe("loggingTampering: selectors, trail settings and the rest of the catalogue", () => {
+  const selectors = (params: RawRecord) =>
+    call("cloudtrail.amazonaws.com", "PutEventSelectors", { trailName: "org-trail", ...params });
+
+  it("fires only for event selectors that record fewer management events, basic or advanced", () => {
+    expect(
+      evaluate(selectors({ eventSelectors: [{ readWriteType: "WriteOnly", includeManagementEvents: true }] }))
+        ?.reason,
+    ).toContain("(stops recording read-only management events");
+    expect(
+      evaluate(
+        selectors({
+          eventSelectors: [
+            {
+              readWriteType: "All",
+              includeManagementEvents: true,
+              excludeManagementEventSources: ["kms.amazonaws.com"],
+            },
+          ],
+        }),
+      )?.reason,
+    ).toContain('stops recording management events of "kms.amazonaws.com"');
+    const advancedData = {
+      advancedEventSelectors: [
+        {
+          name: "S3 only",
+          fieldSelectors: [
+            { field: "eventCategory", equals: ["Data"] },
+            { field: "resources.type", equals: ["AWS::S3::Object"] },
+          ],
+        },
+      ],
+    };
+    expect(evaluate(selectors(advancedData))?.reason).toContain("(stops recording management events");
+    const advancedWriteOnly = {
+      advancedEventSelectors: [
+        {
+          fieldSelectors: [
+            { field: "eventCategory", equals: ["Management"] },
+            { field: "readOnly", equals: ["false"] },
+          ],
+        },
+      ],
+    };
+    expect(evaluate(selectors(advancedWriteOnly))?.reason).toContain(
+      'records only management events with readOnly "false"',
+    );
+  });
+
+  it("stays quiet for selectors that record all management events, data events added or not", () => {
+    expect(
+      evaluate(
+        selectors({
+          eventSelectors: [
+            {
+              readWriteType: "All",
+              includeManagementEvents: true,
+              dataResources: [{ type: "AWS::S3::Object", values: ["arn:aws:s3"] }],
+            },
+          ],
+        }),
+      ),
+    ).toBeUndefined();
+    expect(
+      evaluate(
+        selectors({
+          advancedEventSelectors: [
+            { fieldSelectors: [{ field: "eventCategory", equals: ["Management"] }] },
+            { fieldSelectors: [{ field: "eventCategory", equals: ["Data"] }] },
+          ],
+        }),
+      ),
+    ).toBeUndefined();
+  });
+
+  it("fires for trail settings that weaken it, not for those that strengthen it", () => {
+    const update = (params: RawRecord) =>
+      call("cloudtrail.amazonaws.com", "UpdateTrail", { name: "org-trail", ...params });
+    expect(evaluate(update({ isMultiRegionTrail: false, enableLogFileValidation: false }))?.reason).toContain(
+      "(stops recording other regions, turns log file validation off: trail",
+    );
+    expect(evaluate(update({ s3BucketName: "attacker-logs" }))?.reason).toContain(
+      'delivers log files to bucket "attacker-logs"',
+    );
+    expect(evaluate(update({ enableLogFileValidation: true, isMultiRegionTrail: true }))).toBeUndefined();
+    expect(
+      evaluate(
+        call("cloudtrail.amazonaws.com", "PutInsightSelectors", {
+          trailName: "t",
+          insightSelectors: [{ insightType: "ApiCallRateInsight" }],
+        }),
+      ),
+    ).toBeUndefined();
+    expect(
+      evaluate(
+        call("cloudtrail.amazonaws.com", "PutInsightSelectors", { trailName: "t", insightSelectors: [] }),
+      )?.reason,
+    ).toContain("turns a trail's Insights off");
+  });
+
+  it("counts a refused selector or trail change logged without its request as an attempt", () => {
+    const refused = call("cloudtrail.amazonaws.com", "UpdateTrail", null, { errorCode: "AccessDenied" });
+    expect(evaluate(refused)?.reason).toContain(
+      "attempted cloudtrail:UpdateTrail (changes a trail's settings (not logged))",
+    );
+  });
+
+  it("fires for DNS query logging removed and for leaving the organization, attempts too", () => {
+    expect(
+      evaluate(
+        call("route53resolver.amazonaws.com", "DisassociateResolverQueryLogConfig", {
+          resolverQueryLogConfigId: "rqlc-1",
+          resourceId: "vpc-1",
+        }),
+      )?.reason,
+    ).toContain('stops DNS query logging for a VPC: configuration "rqlc-1", VPC "vpc-1"');
+    expect(
+      evaluate(
+        call("organizations.amazonaws.com", "LeaveOrganization", null, {
+          errorCode: "AccessDeniedException",
+        }),
+      )?.reason,
+    ).toContain("attempted organizations:LeaveOrganization (takes the account out of its organization");
+  });
+
+  it("fires for a short expiration on a trail bucket, known by name or from the trail it serves", () => {
+    const lifecycle = (bucket: string, days: number) =>
+      call("s3.amazonaws.com", "PutBucketLifecycle", {
+        bucketName: bucket,
+        LifecycleConfiguration: {
+          Rule: [{ ID: "r", Status: "Enabled", Filter: { Prefix: "" }, Expiration: { Days: days } }],
+        },
+      });
+    expect(evaluate(lifecycle("acme-cloudtrail-logs", 1))?.reason).toContain(
+      "expires the objects of a trail bucket after 1 day(s)",
+    );
+    expect(evaluate(lifecycle("acme-cloudtrail-logs", 365))).toBeUndefined();
+    expect(evaluate(lifecycle("build-cache", 1))).toBeUndefined();
+
+    const baselines = new MemoryBaselines();
+    const created = useOf(
+      call("cloudtrail.amazonaws.com", "CreateTrail", { name: "org", s3BucketName: "acme-logs-7f3a" }),
+    );
+    loggingTampering.learn?.(created, contextFor(created, { baselines }));
+    const expire = useOf(lifecycle("acme-logs-7f3a", 3));
+    expect(loggingTampering.evaluate(expire, contextFor(expire, { baselines }))).toBeDefined();
+  });
+
+  it("lets a stack's deletion remove its log groups, but never stop a trail", () => {
+    const byStack = { sourceIPAddress: "cloudformation.amazonaws.com" };
+    expect(
+      evaluate(call("logs.amazonaws.com", "DeleteLogGroup", { logGroupName: "/aws/lambda/orders" }, byStack)),
+    ).toBeUndefined();
+    expect(
+      evaluate(call("cloudtrail.amazonaws.com", "StopLogging", { name: "org-trail" }, byStack)),
+    ).toBeDefined();
   });
 });

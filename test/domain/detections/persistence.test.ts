@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { persistence } from "../../../shared/domain/detections/persistence.ts";
-import { contextFor } from "../../support/context.ts";
+import { configOf, contextFor } from "../../support/context.ts";
 import { ACCOUNT, type RawRecord, roleSessionRecord, useOf, userKeyRecord } from "../../support/records.ts";
 
 const EXTERNAL = "444455556666";
@@ -240,5 +240,116 @@ describe("persistence", () => {
     it("stays quiet when no trust policy was logged", () => {
       expect(evaluate(bySession("UpdateAssumeRolePolicy", {}))).toBeUndefined();
     });
+  });
+});
+
+describe("persistence: new ways back in", () => {
+  const root = {
+    type: "Root",
+    principalId: ACCOUNT,
+    arn: `arn:aws:iam::${ACCOUNT}:root`,
+    accountId: ACCOUNT,
+    accessKeyId: "ASIAEXAMPLEROOT00001",
+  };
+  const deployerConfig = configOf({
+    profiles: [{ id: "ci", match: { roles: [`arn:aws:iam::${ACCOUNT}:role/ci-deployer`] }, deployer: true }],
+  });
+  const evaluateAs = (record: RawRecord, config = deployerConfig) => {
+    const use = useOf(record);
+    return persistence.evaluate(use, contextFor(use, { config }));
+  };
+
+  it("fires for identity providers, Roles Anywhere and federation tokens", () => {
+    expect(
+      evaluate(
+        bySession("CreateOpenIDConnectProvider", {
+          url: "https://token.example.com",
+          clientIDList: ["sts.amazonaws.com"],
+        }),
+      )?.reason,
+    ).toContain(
+      'iam:CreateOpenIDConnectProvider: new OpenID Connect identity provider "https://token.example.com"',
+    );
+    expect(
+      evaluate(bySession("CreateSAMLProvider", { name: "okta", sAMLMetadataDocument: "<md/>" }))?.reason,
+    ).toContain('new SAML identity provider "okta"');
+    const anchor = {
+      ...bySession("CreateTrustAnchor", { name: "laptops", source: { sourceType: "CERTIFICATE_BUNDLE" } }),
+      eventSource: "rolesanywhere.amazonaws.com",
+    };
+    expect(evaluate(anchor)?.reason).toContain('new IAM Roles Anywhere trust anchor "laptops"');
+    const federation = byUserKey(
+      "GetFederationToken",
+      { name: "backup" },
+      { eventSource: "sts.amazonaws.com" },
+    );
+    expect(evaluate(federation)?.reason).toContain(
+      'federated session "backup", which stays valid up to 36 hours even after the key is deactivated',
+    );
+  });
+
+  it("fires for an access key the root user makes for itself, even in the console", () => {
+    const key = byUserKey("CreateAccessKey", null, {
+      userIdentity: root,
+      sessionCredentialFromConsole: "true",
+    });
+    expect(evaluate(key)?.reason).toContain("iam:CreateAccessKey: new access key for the root user");
+  });
+
+  it("counts a refused key or password change for an unknown user as an attempt", () => {
+    const refused = byUserKey("CreateLoginProfile", null, { errorCode: "AccessDenied" });
+    expect(evaluate(refused)?.reason).toContain(
+      "attempted iam:CreateLoginProfile: console password for a user not logged (refused calls carry no request), denied with AccessDenied",
+    );
+  });
+
+  it("stays quiet for a user changing its own password", () => {
+    expect(
+      evaluate(byUserKey("ChangePassword", { oldPassword: "HIDDEN", newPassword: "HIDDEN" })),
+    ).toBeUndefined();
+    expect(evaluate(byUserKey("UpdateLoginProfile", { userName: "svc-ci" }))).toBeUndefined();
+  });
+
+  it("lets deployers, stacks and the console make users, keys and providers, never outside trust or federation", () => {
+    expect(evaluateAs(bySession("CreateUser", { userName: "svc-reports" }))).toBeUndefined();
+    expect(evaluateAs(bySession("CreateAccessKey", { userName: "svc-reports" }))).toBeUndefined();
+    expect(
+      evaluateAs(
+        bySession("CreateOpenIDConnectProvider", { url: "https://token.actions.githubusercontent.com" }),
+      ),
+    ).toBeUndefined();
+    const byStack = bySession(
+      "CreateUser",
+      { userName: "svc-reports" },
+      { sourceIPAddress: "cloudformation.amazonaws.com" },
+    );
+    expect(evaluateAs(byStack, configOf())).toBeUndefined();
+    const outside = bySession("CreateRole", {
+      roleName: "vendor",
+      assumeRolePolicyDocument: trust({ AWS: `arn:aws:iam::${EXTERNAL}:root` }),
+    });
+    expect(evaluateAs(outside)).toBeDefined();
+  });
+
+  it("counts accounts of the estate as inside for trust policies", () => {
+    const vendor = bySession("CreateRole", {
+      roleName: "vendor",
+      assumeRolePolicyDocument: trust({ AWS: `arn:aws:iam::${EXTERNAL}:root` }),
+    });
+    expect(evaluateAs(vendor, configOf({ accounts: [EXTERNAL] }))).toBeUndefined();
+    const orgOnly = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { AWS: "*" },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc123" } },
+        },
+      ],
+    });
+    expect(
+      evaluate(bySession("CreateRole", { roleName: "org-readers", assumeRolePolicyDocument: orgOnly })),
+    ).toBeUndefined();
   });
 });

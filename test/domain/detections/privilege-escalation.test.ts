@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { privilegeEscalation } from "../../../shared/domain/detections/privilege-escalation.ts";
-import { contextFor } from "../../support/context.ts";
+import { configOf, contextFor } from "../../support/context.ts";
 import { ACCOUNT, type RawRecord, roleSessionRecord, useOf, userKeyRecord } from "../../support/records.ts";
 
 const CI_ROLE = `arn:aws:iam::${ACCOUNT}:role/ci-deployer`;
@@ -370,5 +370,46 @@ describe("privilegeEscalation", () => {
         "privilege-escalation",
       );
     });
+  });
+});
+
+describe("privilegeEscalation for deployments", () => {
+  const deployer = configOf({ profiles: [{ id: "ci", match: { roles: [CI_ROLE] }, deployer: true }] });
+  const evaluateAs = (record: RawRecord, config = deployer) => {
+    const use = useOf(record);
+    return privilegeEscalation.evaluate(use, contextFor(use, { config }));
+  };
+  const attach = (policyArn: string, roleName = "orders-api") =>
+    bySession("iam.amazonaws.com", "AttachRolePolicy", { roleName, policyArn });
+
+  it("stays quiet for a declared deployer's ordinary permission changes and passed roles", () => {
+    expect(evaluateAs(attach(`arn:aws:iam::${ACCOUNT}:policy/orders-read`))).toBeUndefined();
+    const create = bySession("lambda.amazonaws.com", "CreateFunction20150331", {
+      functionName: "orders",
+      role: `arn:aws:iam::${ACCOUNT}:role/orders-fn`,
+    });
+    expect(evaluateAs(create)).toBeUndefined();
+    expect(evaluateAs(attach(`arn:aws:iam::${ACCOUNT}:policy/orders-read`), configOf())).toBeDefined();
+  });
+
+  it("stays quiet for CloudFormation making a stack's roles", () => {
+    const byStack = attach(`arn:aws:iam::${ACCOUNT}:policy/orders-read`);
+    expect(
+      evaluateAs({ ...byStack, sourceIPAddress: "cloudformation.amazonaws.com" }, configOf()),
+    ).toBeUndefined();
+  });
+
+  it("still fires when a deployer grants administrator access or changes its own permissions", () => {
+    expect(evaluateAs(attach(ADMIN_POLICY))?.reason).toContain(
+      "changes IAM permissions, grants administrator access:",
+    );
+    const own = attach(`arn:aws:iam::${ACCOUNT}:policy/orders-read`, "ci-deployer");
+    expect(evaluateAs(own)?.reason).toContain("changes IAM permissions, changes its own permissions:");
+    const inline = bySession("iam.amazonaws.com", "PutRolePolicy", {
+      roleName: "ci-deployer",
+      policyName: "more",
+      policyDocument: encodeURIComponent(ALLOW_ALL_DOCUMENT),
+    });
+    expect(evaluateAs(inline)?.reason).toContain("grants administrator access to itself");
   });
 });

@@ -161,3 +161,79 @@ describe("secretReadUnapproved", () => {
     expect(signal?.reason).not.toContain("payments");
   });
 });
+
+describe("secretReadUnapproved for SSM parameters and filtered reads", () => {
+  const withParameters = configOf({
+    secrets: [
+      {
+        id: "db-password",
+        match: [`arn:aws:ssm:eu-central-1:${ACCOUNT}:parameter/prod/db/password`],
+        readers: [ORDERS_API],
+      },
+      { id: "api-token", match: ["/prod/api/*"], readers: [ORDERS_API] },
+      { id: "orders-db", match: [`${ORDERS_DB_ARN}-*`], readers: [ORDERS_API] },
+    ],
+  });
+  const evaluateWith = (record: RawRecord) => {
+    const use = useOf(record);
+    return secretReadUnapproved.evaluate(use, contextFor(use, { config: withParameters }));
+  };
+  const ssm = (eventName: string, requestParameters: RawRecord, role = "reporting") =>
+    roleSessionRecord(
+      { eventSource: "ssm.amazonaws.com", eventName, requestParameters, readOnly: true },
+      { role },
+    );
+
+  it("fires when someone else decrypts a declared parameter, by name or by ARN", () => {
+    const byName = evaluateWith(ssm("GetParameter", { name: "/prod/db/password", withDecryption: true }));
+    expect(byName?.reason).toContain(
+      `secret "arn:aws:ssm:eu-central-1:${ACCOUNT}:parameter/prod/db/password" (profile "db-password"), not a declared reader`,
+    );
+    const many = evaluateWith(
+      ssm("GetParameters", { names: ["/prod/api/stripe", "/prod/other"], withDecryption: true }),
+    );
+    expect(many?.reason).toContain('(profile "api-token")');
+  });
+
+  it("stays quiet for readers, for reads without decryption and for undeclared parameters", () => {
+    expect(
+      evaluateWith(ssm("GetParameter", { name: "/prod/db/password", withDecryption: true }, "orders-api")),
+    ).toBeUndefined();
+    expect(
+      evaluateWith(ssm("GetParameter", { name: "/prod/db/password", withDecryption: false })),
+    ).toBeUndefined();
+    expect(
+      evaluateWith(ssm("GetParameter", { name: "/dev/db/password", withDecryption: true })),
+    ).toBeUndefined();
+  });
+
+  it("counts a path read as a read of every declared parameter under the path", () => {
+    const path = evaluateWith(
+      ssm("GetParametersByPath", { path: "/prod", recursive: true, withDecryption: true }),
+    );
+    expect(path?.reason).toContain('read by path "/prod" (recursive) (profile "db-password")');
+    expect(path?.reason).toContain('(profile "api-token")');
+    expect(
+      evaluateWith(ssm("GetParametersByPath", { path: "/staging/", withDecryption: true })),
+    ).toBeUndefined();
+  });
+
+  it("counts a BatchGetSecretValue by filter as a read of every secret the filter could match", () => {
+    const batch = (filters: unknown) =>
+      roleSessionRecord(
+        {
+          eventSource: "secretsmanager.amazonaws.com",
+          eventName: "BatchGetSecretValue",
+          requestParameters: { filters },
+        },
+        { role: "reporting" },
+      );
+    expect(evaluateWith(batch([{ key: "tag-key", values: ["team"] }]))?.reason).toContain(
+      'read by filter "tag-key"="team" (profile "orders-db")',
+    );
+    expect(evaluateWith(batch([{ key: "name", values: ["prod/"] }]))?.reason).toContain(
+      '(profile "orders-db")',
+    );
+    expect(evaluateWith(batch([{ key: "name", values: ["staging/"] }]))).toBeUndefined();
+  });
+});
